@@ -1,0 +1,74 @@
+"""The `layerlab` command: a thin dispatcher over layerlab.commands.
+
+Exit codes: 0 success, 1 invalid input (an invalid project or data),
+2 unreadable file or bad usage. Errors are one line each; a traceback only
+with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from layerlab import __version__
+from layerlab.commands import NAMES
+from layerlab.core.errors import LayerLabError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on bad usage, as our contract wants
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"layerlab: error: {message}\n")
+
+
+def _command_module(name: str):
+    return importlib.import_module(f"layerlab.commands.{name}_" if name == "import" else f"layerlab.commands.{name}")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="layerlab", description="Build, check, train and export Keras models.")
+    parser.add_argument("--version", action="version", version=f"layerlab {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in NAMES:
+        try:
+            module = _command_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("layerlab.commands"):
+                continue  # a subcommand not written yet
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["open", *argv]) if "open" in parser._subparsers._group_actions[0].choices \
+            else parser.parse_args(["--help"])
+    debug = getattr(args, "debug", False)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("layerlab: interrupted", file=sys.stderr)
+        return 130
+    except LayerLabError as exc:
+        if debug:
+            raise
+        print(f"layerlab: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", EXIT_USAGE)
+    except Exception as exc:  # an unexpected failure: one line unless --debug
+        if debug:
+            raise
+        print(f"layerlab: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
