@@ -57,6 +57,8 @@ _ACCURACY_FOR_LOSS = {
 class BuildError(LayerLabError):
     """The document or training section cannot become a Keras model."""
 
+    exit_code = 1  # an invalid project, not an unreadable file
+
 
 def build_model(document: GraphDocument, name: str | None = None):
     """Build the uncompiled functional Model. Raises BuildError naming the node at fault."""

@@ -21,7 +21,7 @@ def keras():
             if _keras is None:
                 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
                 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-                import keras as _k  # noqa: TID253 - the sanctioned lazy import
+                _k = _import_quietly()
 
                 try:
                     import absl.logging
@@ -31,6 +31,32 @@ def keras():
                     pass
                 _keras = _k
     return _keras
+
+
+def _import_quietly():
+    """Import Keras with the C++ start-up chatter (oneDNN notices, absl banners) kept off stderr.
+
+    TensorFlow prints those from C++ before its log level applies, so stderr's
+    file descriptor is pointed at /dev/null for the import only. Python
+    exceptions still propagate.
+    """
+    saved = devnull = None
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+    except OSError:  # no usable stderr descriptor: import as is
+        saved = None
+    try:
+        import keras as _k  # noqa: TID253 - the sanctioned lazy import
+
+        return _k
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+        if devnull is not None:
+            os.close(devnull)
 
 
 def is_loaded() -> bool:

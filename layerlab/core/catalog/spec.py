@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +16,8 @@ STR = "str"  # free text (names, initializers given by name)
 CHOICE = "choice"  # one of `choices` (None may be a choice)
 INTS = "ints"  # an int, or a list of `length` ints (kernel_size=3 or [3, 3])
 SHAPE = "shape"  # a list of ints; None allowed for a free dimension when `nullable`
-LAYER = "layer"  # a nested layer {"type": ..., "params": {...}} (wrappers)
-JSON = "json"  # any JSON value; Keras has the last word
+LAYER = "layer"  # a nested layer {"type": ..., "params": {...}} (wrappers); `choices` limits the types
+JSON = "json"  # any JSON value (e.g. ((1, 1), (2, 2)) paddings); `check` or Keras has the last word
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,25 @@ class Param:
     nullable: bool = False  # None is a valid value
     length: int | None = None  # for INTS: the tuple length
     key: bool = False  # shown on the node face
+    # Also accept a Keras serialized object ({"class_name": ..., "config": {...}}), as get_config() writes
+    # initializers, regularizers and constraints; imported models carry them.
+    accepts_config: bool = False
+    # A rule the kind cannot express: returns what is wrong ("must ...") or None. Runs after the kind's check.
+    check: Callable[[Any], str | None] | None = field(default=None, compare=False, repr=False)
 
     def validate(self, value: Any) -> str | None:
         """Return why `value` is not acceptable for this parameter, or None if it is."""
         if value is None:
             return None if (self.nullable or self.default is None) else f"{self.name} cannot be empty"
+        if self.accepts_config and isinstance(value, dict):
+            return self._check_config(value)
+        err = self._check_kind(value)
+        if err is None and self.check is not None:
+            why = self.check(value)
+            err = f"{self.name} {why}" if why else None
+        return err
+
+    def _check_kind(self, value: Any) -> str | None:
         kind = self.kind
         if kind == BOOL:
             return None if isinstance(value, bool) else f"{self.name} must be true or false"
@@ -53,16 +68,20 @@ class Param:
         if kind == STR:
             return None if isinstance(value, str) and value else f"{self.name} must be a non-empty text"
         if kind == CHOICE:
-            if value in self.choices:
+            # `is`/type-exact comparison: True == 1 in Python, but Keras tells them apart.
+            if any(value is c or (type(value) is type(c) and value == c) for c in self.choices):
                 return None
             shown = ", ".join("None" if c is None else str(c) for c in self.choices)
             return f"{self.name} must be one of: {shown}"
         if kind == INTS:
-            items = [value] if isinstance(value, int) and not isinstance(value, bool) else value
-            if not isinstance(items, (list, tuple)) or not items:
+            if isinstance(value, int) and not isinstance(value, bool):
+                items = [value]
+            elif isinstance(value, (list, tuple)) and value:
+                if self.length and len(value) != self.length:  # Keras wants exactly `length` (or one int)
+                    return f"{self.name} must be a whole number or a list of {self.length}"
+                items = list(value)
+            else:
                 return f"{self.name} must be a whole number or a list of them"
-            if self.length and len(items) not in (1, self.length) and not isinstance(value, int):
-                return f"{self.name} must have {self.length} values"
             for item in items:
                 if isinstance(item, bool) or not isinstance(item, int):
                     return f"{self.name} must hold whole numbers only"
@@ -73,16 +92,39 @@ class Param:
         if kind == SHAPE:
             if not isinstance(value, (list, tuple)):
                 return f"{self.name} must be a list of dimensions"
+            lowest = 0 if self.min is None else self.min
             for item in value:
                 if item is None and self.nullable:
                     continue
-                if isinstance(item, bool) or not isinstance(item, int) or item < (self.min or 0):
-                    return f"{self.name} must hold positive whole numbers" + (" or None" if self.nullable else "")
+                if isinstance(item, bool) or not isinstance(item, int) or item < lowest:
+                    what = "positive whole numbers" if lowest == 1 else f"whole numbers of at least {_fmt(lowest)}"
+                    return f"{self.name} must hold {what}" + (" or None" if self.nullable else "")
             return None
         if kind == LAYER:
-            if not isinstance(value, dict) or not isinstance(value.get("type"), str):
-                return f"{self.name} must be a layer: {{\"type\": ..., \"params\": {{...}}}}"
-            return None
+            return self._check_layer(value)
+        return None
+
+    def _check_layer(self, value: Any) -> str | None:
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            return f"{self.name} must be a layer: {{\"type\": ..., \"params\": {{...}}}}"
+        type_name, params = value["type"], value.get("params") or {}
+        if self.choices and type_name not in self.choices:
+            return f"{self.name} must be one of: {', '.join(self.choices)}"
+        from layerlab.core import catalog  # the registry imports this module
+
+        spec = catalog.get(type_name)
+        if spec is None or spec.is_input:
+            return f"{self.name} has an unknown layer type '{type_name}'"
+        if not isinstance(params, dict):
+            return f"{self.name}: params must be an object"
+        errors = spec.validate_params(params)
+        return f"{self.name} ({type_name}): {errors[0]}" if errors else None
+
+    def _check_config(self, value: dict) -> str | None:
+        module = value.get("module", "keras")
+        if (not isinstance(value.get("class_name"), str) or not isinstance(value.get("config", {}), dict)
+                or not isinstance(module, str) or not module.startswith("keras")):
+            return f"{self.name} must be a name or a Keras config {{\"class_name\": ..., \"config\": {{...}}}}"
         return None
 
     def _check_range(self, value: float) -> str | None:
@@ -102,7 +144,7 @@ def _fmt(x: float) -> str:
 
 # How a layer is called on its input ports.
 CALL_SINGLE = "single"  # layer(x)
-CALL_LIST = "list"  # layer([a, b, ...])  (merge layers)
+CALL_LIST = "list"  # layer([a, b, ...])  (merge layers; Attention takes [query, value(, key)])
 CALL_POSITIONAL = "positional"  # layer(a, b[, c])  (MultiHeadAttention: query, value, key)
 
 
@@ -122,6 +164,7 @@ class LayerSpec:
     min_inputs: int | None = None  # fewer than len(inputs) allowed (optional trailing ports)
     variadic: bool = False  # any number >= min_inputs of ports named like inputs[0]
     call: str = CALL_SINGLE
+    # The output port names for given params: several for RNNs with return_state, Bidirectional...
     outputs: Callable[[dict], tuple[str, ...]] = field(default=_one_output, compare=False)
 
     @property
@@ -139,8 +182,19 @@ class LayerSpec:
         return None
 
     def defaults(self) -> dict:
-        """The parameters a new node starts with (Keras's own defaults)."""
-        return {p.name: p.default for p in self.params}
+        """The parameters a new node starts with (Keras's own defaults); a fresh copy each time."""
+        return {p.name: copy.deepcopy(p.default) for p in self.params}
+
+    def initial_params(self) -> dict:
+        """What a new node is given: its key parameters (every argument Keras requires is one).
+
+        Everything else is left out, so Keras's own default applies and files stay short.
+        """
+        return {p.name: copy.deepcopy(p.default) for p in self.params if p.key and p.default is not None}
+
+    def key_params(self) -> tuple[Param, ...]:
+        """The parameters shown on the node's face."""
+        return tuple(p for p in self.params if p.key)
 
     def port_name(self, port: int) -> str:
         if self.variadic:

@@ -1,40 +1,51 @@
-"""Core layers: Dense, Activation, Embedding, Dropout and friends."""
+"""Core layers: Dense, Embedding, Masking, Identity."""
 
 from layerlab.core.catalog import register
-from layerlab.core.catalog.entries.common import activation, initializer, use_bias
-from layerlab.core.catalog.spec import FLOAT, INT, INTS, LayerSpec, Param
+from layerlab.core.catalog.entries.common import (
+    activation,
+    activity_regularizer,
+    constraint,
+    entry,
+    initializer,
+    kernel_and_bias,
+    positive_int,
+    regularizer,
+    use_bias,
+)
+from layerlab.core.catalog.spec import BOOL, FLOAT, Param
 
 register(
-    LayerSpec(
+    entry(
         "Dense", "Core",
         "Just your regular densely-connected NN layer: output = activation(dot(input, kernel) + bias).",
         params=(
-            Param("units", INT, 32, "Dimensionality of the output space.", min=1, key=True),
+            positive_int("units", 32, "Dimensionality of the output space."),
             activation(),
             use_bias(),
-            initializer("kernel_initializer", "glorot_uniform"),
-            initializer("bias_initializer", "zeros"),
+            *kernel_and_bias(),
         ),
     ),
-    LayerSpec(
-        "Dropout", "Regularization",
-        "Applies dropout to the input: randomly sets input units to 0 with a frequency of `rate` during training.",
-        params=(
-            Param("rate", FLOAT, 0.5, "Fraction of the input units to drop, between 0 and 1.", min=0, max=1, key=True),
-            Param("noise_shape", INTS, None, "Shape of the binary dropout mask that will be multiplied with the input.",
-                  nullable=True),
-            Param("seed", INT, None, "Random seed.", nullable=True),
-        ),
-    ),
-    LayerSpec("Flatten", "Reshaping", "Flattens the input. Does not affect the batch size."),
-    LayerSpec(
+    entry(
         "Embedding", "Core",
         "Turns nonnegative integers (indexes) into dense vectors of fixed size.",
         params=(
-            Param("input_dim", INT, 1000, "Size of the vocabulary, i.e. maximum integer index + 1.", min=1, key=True),
-            Param("output_dim", INT, 32, "Dimension of the dense embedding.", min=1, key=True),
-            initializer("embeddings_initializer", "uniform"),
-            Param("mask_zero", "bool", False, "Whether the input value 0 is a special padding value to mask out."),
+            positive_int("input_dim", 1000, "Size of the vocabulary, i.e. maximum integer index + 1."),
+            positive_int("output_dim", 32, "Dimension of the dense embedding."),
+            initializer("embeddings_initializer", "uniform", "the `embeddings` matrix"),
+            regularizer("embeddings_regularizer", "the `embeddings` matrix"),
+            activity_regularizer(),
+            constraint("embeddings_constraint", "the `embeddings` matrix"),
+            Param("mask_zero", BOOL, False, "Whether the input value 0 is a special padding value to be masked out "
+                  "(then input_dim should be vocabulary size + 1)."),
         ),
     ),
+    entry(
+        "Masking", "Core",
+        "Masks a sequence by using a mask value to skip timesteps (for layers downstream that support masking).",
+        params=(
+            Param("mask_value", FLOAT, 0.0, "Timesteps whose features all equal this value are masked (skipped).",
+                  key=True),
+        ),
+    ),
+    entry("Identity", "Core", "Identity layer: returns its input unchanged (a placeholder)."),
 )

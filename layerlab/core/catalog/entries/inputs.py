@@ -1,4 +1,4 @@
-"""Model inputs."""
+"""Model inputs (keras.Input: a function, not a layer class, so no base Layer arguments)."""
 
 from layerlab.core.catalog import register
 from layerlab.core.catalog.entries.common import DTYPES
@@ -11,6 +11,7 @@ register(
         params=(
             Param("shape", SHAPE, [1], "Shape of each sample, not including the batch size; None for a free dimension.",
                   nullable=True, min=1, key=True),
+            # Keras's default is None, meaning floatx() = "float32"; the node shows the real type.
             Param("dtype", CHOICE, "float32", "Data type expected by the input.", choices=DTYPES, key=True),
             Param("name", STR, None, "Name of the input (defaults to the node id).", nullable=True),
         ),

@@ -1,44 +1,109 @@
-"""Recurrent layers and the wrappers that take a layer."""
+"""Recurrent layers and the wrappers that take a layer (Bidirectional, TimeDistributed)."""
 
 from layerlab.core.catalog import register
-from layerlab.core.catalog.entries.common import activation
-from layerlab.core.catalog.spec import BOOL, CHOICE, FLOAT, INT, LAYER, LayerSpec, Param
+from layerlab.core.catalog.entries.common import (
+    DTYPE_POLICIES,
+    activation,
+    activity_regularizer,
+    base_params,
+    constraint,
+    entry,
+    initializer,
+    positive_int,
+    regularizer,
+    seed,
+    use_bias,
+)
+from layerlab.core.catalog.spec import BOOL, CHOICE, FLOAT, LAYER, Param
+
+RNN_TYPES = ("LSTM", "GRU", "SimpleRNN")
+# The default orthogonal recurrent initializer needs a QR decomposition, which TensorFlow has no bfloat16 kernel for.
+_RNN_BASE = base_params(dtypes=tuple(d for d in DTYPE_POLICIES if d != "bfloat16"))
+_STATES = {"LSTM": ("state_h", "state_c"), "GRU": ("state",), "SimpleRNN": ("state",)}
 
 
-def _rnn_outputs(states: int):
+def _rnn_outputs(type_name: str):
+    """Keras returns [output, *states] when return_state is set (LSTM has two states, h and c)."""
     def outputs(params: dict) -> tuple[str, ...]:
-        if params.get("return_state"):
-            names = ("state_h", "state_c")[:states] if states == 2 else ("state",)
-            return ("output",) + names
-        return ("output",)
+        return ("output",) + (_STATES[type_name] if params.get("return_state") else ())
     return outputs
 
 
-def _rnn_params(act_default="tanh") -> tuple[Param, ...]:
+def _bidirectional_outputs(params: dict) -> tuple[str, ...]:
+    """Merged output (or forward and backward ones when merge_mode is None), then forward and backward states."""
+    layer = params.get("layer") if isinstance(params.get("layer"), dict) else {}
+    inner_type, inner_params = layer.get("type"), layer.get("params") or {}
+    merged = ("output",) if params.get("merge_mode", "concat") is not None else ("forward", "backward")
+    if inner_type not in _STATES or not inner_params.get("return_state"):
+        return merged
+    states = _STATES[inner_type]
+    return merged + tuple(f"forward_{s}" for s in states) + tuple(f"backward_{s}" for s in states)
+
+
+def _rnn_params(type_name: str) -> tuple[Param, ...]:
+    gated = type_name != "SimpleRNN"
     return (
-        Param("units", INT, 32, "Dimensionality of the output space.", min=1, key=True),
-        activation(act_default, key=False),
-        Param("return_sequences", BOOL, False, "Whether to return the whole output sequence, or only the last output.",
+        positive_int("units", 32, "Dimensionality of the output space."),
+        activation("tanh", key=False, help="Activation function to use; None means no activation (linear)."),
+        *((activation("sigmoid", key=False, name="recurrent_activation",
+                      help="Activation function for the recurrent step (the gates)."),) if gated else ()),
+        use_bias(),
+        initializer("kernel_initializer", "glorot_uniform", "the `kernel` weights matrix (the inputs' transformation)"),
+        initializer("recurrent_initializer", "orthogonal", "the `recurrent_kernel` weights matrix (the recurrent "
+                    "state's transformation)"),
+        initializer("bias_initializer", "zeros", "the bias vector", vector=True),
+        *((Param("unit_forget_bias", BOOL, True, "If true, add 1 to the bias of the forget gate at initialization "
+                 "(forces bias_initializer zeros)."),) if type_name == "LSTM" else ()),
+        regularizer("kernel_regularizer", "the `kernel` weights matrix"),
+        regularizer("recurrent_regularizer", "the `recurrent_kernel` weights matrix"),
+        regularizer("bias_regularizer", "the bias vector"),
+        # SimpleRNN takes activity_regularizer but ignores it (Keras 3.6-3.15): not offered there.
+        *((activity_regularizer(),) if gated else ()),
+        constraint("kernel_constraint", "the `kernel` weights matrix"),
+        constraint("recurrent_constraint", "the `recurrent_kernel` weights matrix"),
+        constraint("bias_constraint", "the bias vector"),
+        Param("dropout", FLOAT, 0.0, "Fraction of the units to drop for the linear transformation of the inputs, "
+              "between 0 and 1.", min=0, max=1),
+        Param("recurrent_dropout", FLOAT, 0.0, "Fraction of the units to drop for the linear transformation of the "
+              "recurrent state, between 0 and 1.", min=0, max=1),
+        seed("Random seed for dropout."),
+        Param("return_sequences", BOOL, False, "Whether to return the full output sequence, or only the last output.",
               key=True),
-        Param("return_state", BOOL, False, "Whether to return the last state in addition to the output."),
-        Param("dropout", FLOAT, 0.0, "Fraction of the units to drop for the linear transformation of the inputs.",
-              min=0, max=1),
-        Param("recurrent_dropout", FLOAT, 0.0, "Fraction of the units to drop for the recurrent state.", min=0, max=1),
-        Param("go_backwards", BOOL, False, "If true, process the input sequence backwards."),
-        Param("unroll", BOOL, False, "If true, the network will be unrolled (faster for short sequences, more memory)."),
+        Param("return_state", BOOL, False, "Whether to return the last state in addition to the output (extra "
+              "output ports)."),
+        Param("go_backwards", BOOL, False, "If true, process the input sequence backwards and return the reversed "
+              "sequence."),
+        Param("unroll", BOOL, False, "If true, unroll the network instead of a symbolic loop: faster for short "
+              "sequences, more memory."),
+        *((Param("reset_after", BOOL, True, "GRU convention: apply the reset gate after the matrix multiplication "
+                 "(true, cuDNN compatible) or before."),) if type_name == "GRU" else ()),
     )
 
 
 register(
-    LayerSpec("LSTM", "Recurrent", "Long Short-Term Memory layer (Hochreiter 1997).",
-              params=_rnn_params(), outputs=_rnn_outputs(2)),
-    LayerSpec(
+    entry("SimpleRNN", "Recurrent", "Fully-connected RNN where the output is to be fed back as the new input.",
+          params=_rnn_params("SimpleRNN"), outputs=_rnn_outputs("SimpleRNN"), base=_RNN_BASE),
+    entry("LSTM", "Recurrent", "Long Short-Term Memory layer (Hochreiter 1997).",
+          params=_rnn_params("LSTM"), outputs=_rnn_outputs("LSTM"), base=_RNN_BASE),
+    entry("GRU", "Recurrent", "Gated Recurrent Unit (Cho et al. 2014).",
+          params=_rnn_params("GRU"), outputs=_rnn_outputs("GRU"), base=_RNN_BASE),
+    entry(
         "Bidirectional", "Recurrent",
-        "Bidirectional wrapper for RNNs: runs the wrapped layer forwards and backwards.",
+        "Bidirectional wrapper for RNNs: runs the wrapped layer forwards and backwards and merges the outputs.",
         params=(
-            Param("layer", LAYER, {"type": "LSTM", "params": {"units": 32}}, "The recurrent layer to wrap.", key=True),
-            Param("merge_mode", CHOICE, "concat", "How the forward and backward outputs are combined.",
-                  choices=("sum", "mul", "concat", "ave", None), nullable=True),
+            Param("layer", LAYER, {"type": "LSTM", "params": {"units": 32}}, "The recurrent layer to wrap; a copy "
+                  "runs backwards.", choices=RNN_TYPES, key=True),
+            Param("merge_mode", CHOICE, "concat", "How the forward and backward outputs are combined; None returns "
+                  "both (two output ports).", choices=("concat", "sum", "mul", "ave", None), nullable=True, key=True),
+        ),
+        outputs=_bidirectional_outputs,
+    ),
+    entry(
+        "TimeDistributed", "Recurrent",
+        "Applies a layer to every temporal slice of an input (axis 1 is the time axis).",
+        params=(
+            Param("layer", LAYER, {"type": "Dense", "params": {"units": 32}}, "The layer applied to each timestep.",
+                  key=True),
         ),
     ),
 )

@@ -1,0 +1,50 @@
+"""Normalization layers."""
+
+from layerlab.core.catalog import register
+from layerlab.core.catalog.entries.common import axis, beta_gamma, center_scale, entry, epsilon, initializer
+from layerlab.core.catalog.spec import FLOAT, INT, Param
+
+
+def _groups_rule(value) -> str | None:
+    return None if value >= 1 or value == -1 else "must be at least 1, or -1 (one group per channel)"
+
+
+register(
+    entry(
+        "BatchNormalization", "Normalization",
+        "Normalizes its inputs to mean 0 and standard deviation 1, using batch statistics in training and moving "
+        "averages in inference.",
+        params=(
+            Param("axis", INT, -1, "The axis to normalize, typically the features axis (1 after a channels_first "
+                  "Conv2D).", key=True),
+            Param("momentum", FLOAT, 0.99, "Momentum for the moving average.", min=0, max=1, key=True),
+            epsilon(),
+            *center_scale(),
+            *beta_gamma()[:2],
+            initializer("moving_mean_initializer", "zeros", "the moving mean", vector=True),
+            initializer("moving_variance_initializer", "ones", "the moving variance", vector=True),
+            *beta_gamma()[2:],
+            # renorm and synchronized are left out: Keras 3.6 does not know them.
+        ),
+    ),
+    entry(
+        "LayerNormalization", "Normalization",
+        "Layer normalization (Ba et al., 2016): normalizes each sample independently, across the given axes.",
+        params=(axis(), epsilon(), *center_scale(), *beta_gamma()),
+    ),
+    entry(
+        "GroupNormalization", "Normalization",
+        "Group normalization (Yuxin Wu, Kaiming He): normalizes groups of channels within each sample.",
+        params=(
+            Param("groups", INT, 32, "Number of groups; the channel count must be divisible by it (-1: one per "
+                  "channel).", key=True, check=_groups_rule),
+            axis(help="The axis holding the channels; -1 is the last axis."),
+            epsilon(), *center_scale(), *beta_gamma(),
+        ),
+    ),
+    entry(
+        "UnitNormalization", "Normalization",
+        "Unit normalization: scales each sample to an L2 norm of 1 along the given axes.",
+        params=(axis(help="Axis or axes to normalize across; -1 is the last (features) axis."),),
+    ),
+)

@@ -1,0 +1,213 @@
+"""Export a project as a Keras model file (`.keras`, legacy `.h5`) or a standalone script (`.py`).
+
+An export first checks the project (shapes and training section) and refuses
+an invalid one with every problem listed. The model is built and compiled by
+:mod:`layerlab.core.build`; weights stored beside the project go into it.
+Files are written atomically: a temp file in the target folder, fsync, rename.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from layerlab.core.errors import LayerLabError, Problem
+
+FORMATS = {".keras": "Keras archive", ".h5": "legacy HDF5", ".py": "Python script"}
+
+
+class ExportError(LayerLabError):
+    """The output cannot be written: an unsupported file type or a failed write."""
+
+    exit_code = 2
+
+
+class InvalidProjectError(LayerLabError):
+    """The project has errors, so it cannot become a model. `problems` lists them."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem], where: str = "project"):
+        self.problems = list(problems)
+        self.where = where
+        count = len(self.problems)
+        lines = [f"{where} is invalid ({count} error{'s' if count != 1 else ''}):"]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote."""
+
+    path: Path
+    format: str  # one of FORMATS
+    total_params: int
+    notes: list[str] = field(default_factory=list)  # e.g. layers whose stored weights did not fit
+
+
+def export_format(path: str | os.PathLike) -> str:
+    """The format suffix of `path` (".keras", ".h5" or ".py"); ExportError for anything else."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        shown = ", ".join(FORMATS)
+        raise ExportError(f"{path}: cannot export to a '{suffix or 'suffix-less'}' file; use one of: {shown}")
+    return suffix
+
+
+def project_label(project) -> str:
+    return str(project.path) if project.path else (project.name or "project")
+
+
+def compile_section(project) -> dict:
+    """The training section as build.compile_model reads it, checked by the training engine when present.
+
+    Raises InvalidProjectError naming the bad key.
+    """
+    try:
+        from layerlab.core.training.config import TrainingConfig
+    except ModuleNotFoundError as exc:  # the training engine not installed yet: use the section as written
+        if not (exc.name or "").startswith("layerlab"):
+            raise
+        return dict(project.training or {})
+    try:
+        return TrainingConfig.from_section(project.training).compile_section(project.document)
+    except LayerLabError as exc:
+        raise InvalidProjectError([Problem(str(exc))], project_label(project)) from None
+
+
+def check_project(project):
+    """Shape-check the project; raise InvalidProjectError if it has errors, else return the CheckReport."""
+    from layerlab.core.shapes import check_document
+
+    report = check_document(project.document, extra=project.load_problems)
+    if not report.valid:
+        raise InvalidProjectError(report.errors, project_label(project))
+    return report
+
+
+def build_compiled_model(project, weights: bool = True, notes: list[str] | None = None):
+    """The project's compiled Keras model, with the weights stored beside the project when `weights` is true.
+
+    Raises InvalidProjectError for a project with errors; `notes` collects what
+    could not be restored (layers whose stored weights no longer fit).
+    """
+    from layerlab.core.build import BuildError, build_model, compile_model
+
+    check_project(project)
+    training = compile_section(project)
+    try:
+        model = build_model(project.document, project.name)
+        compile_model(model, training)
+    except BuildError as exc:
+        raise InvalidProjectError([Problem(str(exc))], project_label(project)) from None
+    if weights:
+        _load_stored_weights(project, model, notes if notes is not None else [])
+    return model
+
+
+def _load_stored_weights(project, model, notes: list[str]) -> None:
+    from layerlab.core.weights import load_model_weights, weights_path_for
+
+    if project.path is None:
+        return
+    path = weights_path_for(project.path)
+    if not path.exists():
+        return
+    report = load_model_weights(model, path)
+    for layer, why in report.skipped.items():
+        notes.append(f"layer '{layer}' keeps fresh weights: {why}")
+
+
+def save_model(model, path: str | os.PathLike) -> Path:
+    """Save a Keras model to `.keras` or `.h5`, atomically."""
+    path = Path(path)
+    suffix = export_format(path)
+    if suffix == ".py":
+        raise ExportError(f"{path}: a model object cannot be saved as a script; export the project instead")
+    return _write_atomically(path, suffix, lambda tmp: _keras_save(model, tmp, suffix))
+
+
+def _keras_save(model, tmp: Path, suffix: str) -> None:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built:
+        # Saved unbuilt, the optimizer reloads with a warning that its variables do not match.
+        optimizer.build(model.trainable_variables)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns that .h5 is legacy: the user asked for it
+        if suffix == ".h5":
+            # Keras's legacy .h5 writer pops the optimizer out of the model's compile config,
+            # so a later .keras save of the same model would reload with the wrong optimizer.
+            config = getattr(model, "_compile_config", None)
+            saved = dict(config.config) if config is not None and hasattr(config, "config") else None
+            try:
+                model.save(tmp)
+            finally:
+                if saved is not None:
+                    config.config = saved
+        else:
+            model.save(tmp)
+
+
+def export_project(project, path: str | os.PathLike, weights: bool = True) -> ExportResult:
+    """Export the project to `path` (.keras, .h5 or .py). Raises InvalidProjectError or ExportError."""
+    path = Path(path)
+    suffix = export_format(path)
+    notes: list[str] = []
+    if suffix == ".py":
+        from layerlab.core.codegen import generate_script, loader_source
+
+        report = check_project(project)
+        training = compile_section(project)
+        try:
+            loader = loader_source(project)
+        except LayerLabError as exc:  # e.g. a missing data file: the model is still worth exporting
+            loader = None
+            notes.append(f"the script has no data loader: {exc}")
+        text = generate_script(project, report=report, training=training, script_name=path.name, loader=loader)
+        _write_atomically(path, suffix, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        if weights and project.path is not None:
+            from layerlab.core.weights import weights_path_for
+
+            if weights_path_for(project.path).exists():
+                notes.append("the script builds the model with fresh weights; the trained ones stay in "
+                             f"{weights_path_for(project.path).name}")
+        return ExportResult(path, suffix, report.total_params, notes)
+    model = build_compiled_model(project, weights=weights, notes=notes)
+    save_model(model, path)
+    return ExportResult(path, suffix, int(model.count_params()), notes)
+
+
+def _write_atomically(path: Path, suffix: str, write) -> Path:
+    """Call `write(tmp)` on a temp file beside `path` (same suffix, as Keras wants), fsync it, rename it."""
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + suffix, dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write there ({exc.strerror or exc})") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    try:  # make the rename itself durable
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+    return path
