@@ -1,0 +1,119 @@
+"""Trained state kept with a project: weights beside it, run history inside it.
+
+- Weights: ``name.weights.h5`` beside ``name.layerlab`` (layerlab.core.weights:
+  HDF5 keyed by layer name, read with h5py only, so a layer that an edit left
+  unchanged keeps its weights).
+- Runs: a list under the top-level key ``"runs"`` of the project JSON, one
+  object per run (see RunRecord.to_json): its config, metrics per epoch,
+  status, reason, start time and duration.
+
+Saving writes the weights first, then the project file, each atomically, so a
+failed save leaves the project file as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from layerlab.core import project as project_io
+from layerlab.core import weights
+from layerlab.core.project import Project
+from layerlab.core.training.errors import StateWriteError, TrainedStateError
+from layerlab.core.training.run import RunRecord
+
+RUNS_KEY = "runs"
+
+
+def runs(project: Project) -> list[RunRecord]:
+    """The project's saved runs, oldest first."""
+    raw = project.extra.get(RUNS_KEY) or []
+    if not isinstance(raw, list):
+        raise TrainedStateError(f'{project.path or "project"}: "{RUNS_KEY}" must be a list of runs')
+    out = []
+    for i, item in enumerate(raw):
+        try:
+            out.append(RunRecord.from_json(item))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise TrainedStateError(f'{project.path or "project"}: {RUNS_KEY}[{i}] is not a run ({exc})') from None
+    return out
+
+
+def add_runs(project: Project, records) -> None:
+    """Append runs to the project (a run already there, by id, is replaced, not added again)."""
+    raw = list(project.extra.get(RUNS_KEY) or [])
+    index = {item.get("id"): i for i, item in enumerate(raw) if isinstance(item, dict)}
+    for record in records:
+        data = record.to_json()
+        if data["id"] in index:
+            raw[index[data["id"]]] = data
+        else:
+            index[data["id"]] = len(raw)
+            raw.append(data)
+    project.extra[RUNS_KEY] = raw
+
+
+def epochs_trained(project: Project) -> int:
+    """Where the saved runs left off: the epoch number a continued run starts at."""
+    return max((r.initial_epoch + r.epochs_run for r in runs(project)), default=0)
+
+
+def save_trained(project: Project, model, records=(), path: str | Path | None = None) -> Path:
+    """Save the project with the model's weights and `records` appended to its runs.
+
+    Returns:
+        The project path written.
+    """
+    p = Path(path) if path is not None else project.path
+    if p is None:
+        raise TrainedStateError("the project has no file yet: give a path to save it to")
+    arrays = weights.model_arrays(model)
+    bad = [name for name, values in arrays.items() if any(not _all_finite(v) for v in values)]
+    if bad:
+        raise TrainedStateError(f"layer '{bad[0]}' has NaN or infinite weights; they were not saved")
+    try:
+        weights.write_arrays(weights.weights_path_for(p), arrays)
+    except OSError as exc:
+        raise StateWriteError(f"{weights.weights_path_for(p)}: cannot be written ({exc.strerror or exc})") from None
+    add_runs(project, records)
+    try:
+        return project_io.save(project, p)
+    except OSError as exc:
+        raise StateWriteError(f"{p}: cannot be written ({exc.strerror or exc})") from None
+
+
+def restore_model(project: Project):
+    """The project's model with its saved weights, or None when it has no weights file.
+
+    Returns:
+        (model, WeightsLoadReport) or None. The model is not compiled.
+    """
+    if project.path is None:
+        return None
+    path = weights.weights_path_for(project.path)
+    if not path.is_file():
+        return None
+    from layerlab.core.build import build_model
+
+    model = build_model(project.document, project.name)
+    return model, weights.load_model_weights(model, path)
+
+
+def restore_session(session, project: Project):
+    """Put a project's saved weights into a TrainingSession, so training continues where it left off.
+
+    Returns:
+        The WeightsLoadReport, or None when the project has no weights file.
+    """
+    session.prepare()
+    if project.path is None or not weights.weights_path_for(project.path).is_file():
+        return None
+    report = weights.load_model_weights(session.model, weights.weights_path_for(project.path))
+    session.epochs_done = epochs_trained(project)
+    return report
+
+
+def _all_finite(a) -> bool:
+    a = np.asarray(a)
+    return not np.issubdtype(a.dtype, np.floating) or bool(np.isfinite(a).all())
