@@ -174,7 +174,7 @@ class GraphDocument:
     def remove_node(self, node_id: str) -> tuple[Node, int, list[Edge]]:
         """Remove a node and its edges; returns what is needed to restore it."""
         node, index = self.node(node_id), self.index(node_id)
-        edges = self.in_edges(node_id) + self.out_edges(node_id)
+        edges = list(dict.fromkeys(self.in_edges(node_id) + self.out_edges(node_id)))  # a self-loop is in both
         for edge in edges:
             self.remove_edge(edge)
         self._graph.remove_node(node_id)

@@ -1,0 +1,355 @@
+"""File actions of the editor: dialogs (injectable for tests), recent files, exports and diagrams.
+
+The window calls these; none of them keeps state about the graph. Model
+exports go through :mod:`layerlab.core.export` on a background thread,
+because building a Keras model takes seconds.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QObject, QRectF, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMessageBox, QWidget
+
+from layerlab.core.errors import LayerLabError
+from layerlab.resources import resource_path
+
+PROJECT_FILTER = "LayerLab projects (*.layerlab)"
+EXAMPLES_DIR = resource_path("examples")
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+class DiagramError(LayerLabError):
+    """The diagram could not be written."""
+
+    exit_code = 2
+
+
+# -- dialogs ---------------------------------------------------------------------
+def _qt_ask(parent: QWidget | None, title: str, text: str, choices: tuple[str, ...], informative: str = "") -> str:
+    """Ask with a message box; `choices` are among SAVE, DISCARD, CANCEL, "restore", "later"."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(text)
+    if informative:
+        box.setInformativeText(informative)
+    standard = {SAVE: QMessageBox.StandardButton.Save, DISCARD: QMessageBox.StandardButton.Discard,
+                CANCEL: QMessageBox.StandardButton.Cancel}
+    buttons = {}
+    for choice in choices:
+        if choice in standard:
+            buttons[box.addButton(standard[choice])] = choice
+        else:
+            role = QMessageBox.ButtonRole.AcceptRole if choice == "restore" else QMessageBox.ButtonRole.RejectRole
+            buttons[box.addButton(choice.capitalize(), role)] = choice
+    first = next(iter(buttons), None)
+    if first is not None:
+        box.setDefaultButton(first)
+    box.exec()
+    return buttons.get(box.clickedButton(), choices[-1])
+
+
+def _qt_open(parent: QWidget | None, caption: str, start: str, filters: str) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, caption, start, filters)
+    return path or None
+
+
+def _qt_save(parent: QWidget | None, caption: str, start: str, filters: str) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(parent, caption, start, filters)
+    return path or None
+
+
+def _qt_error(parent: QWidget | None, title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text.splitlines()[0] if text else title,
+                      QMessageBox.StandardButton.Ok, parent)
+    rest = "\n".join(text.splitlines()[1:])
+    if rest:
+        box.setInformativeText(rest)
+    box.exec()
+
+
+def _qt_info(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.information(parent, title, text)
+
+
+@dataclass
+class Dialogs:
+    """Every question the window asks; tests replace these functions instead of mocking Qt."""
+
+    ask: Callable[..., str] = _qt_ask
+    open_file: Callable[..., str | None] = _qt_open
+    save_file: Callable[..., str | None] = _qt_save
+    error: Callable[..., None] = _qt_error
+    info: Callable[..., None] = _qt_info
+
+
+# -- recent files -----------------------------------------------------------------
+class RecentFiles:
+    """The most recently opened or saved projects, kept in QSettings."""
+
+    KEY = "recentFiles"
+
+    def __init__(self, settings: QSettings, limit: int = 10):
+        self.settings = settings
+        self.limit = limit
+
+    def paths(self) -> list[Path]:
+        """Recent projects that still exist, newest first."""
+        raw = self.settings.value(self.KEY, [])
+        if isinstance(raw, str):  # QSettings gives a lone string for a one-item list
+            raw = [raw]
+        return [Path(p) for p in (raw or []) if isinstance(p, str) and Path(p).is_file()]
+
+    def add(self, path: Path) -> None:
+        path = Path(path).resolve()
+        paths = [path] + [p for p in self.paths() if p.resolve() != path]
+        self._store(paths[: self.limit])
+
+    def remove(self, path: Path) -> None:
+        path = Path(path).resolve()
+        self._store([p for p in self.paths() if p.resolve() != path])
+
+    def clear(self) -> None:
+        self._store([])
+
+    def _store(self, paths: list[Path]) -> None:
+        self.settings.setValue(self.KEY, [str(p) for p in paths])
+        self.settings.sync()
+
+
+def carry_weights(old: Path | None, new: Path) -> None:
+    """Save As takes the trained weights along, so that they are not left behind under the old name."""
+    if old is None or Path(old).resolve() == Path(new).resolve():
+        return
+    from layerlab.core.weights import weights_path_for
+
+    source, target = weights_path_for(old), weights_path_for(new)
+    if source.is_file() and not target.exists():
+        try:
+            shutil.copy2(source, target)
+        except OSError:
+            pass  # the project itself is saved; the weights stay where they were
+
+
+# -- examples ----------------------------------------------------------------------
+def example_paths(folder: Path = EXAMPLES_DIR) -> list[Path]:
+    """The bundled example projects, by name."""
+    return sorted(folder.glob("*.layerlab"), key=lambda p: p.stem.lower()) if folder.is_dir() else []
+
+
+def example_title(path: Path) -> str:
+    """'wide_and_deep' -> 'Wide and deep'; the project's own name is used when it has one."""
+    try:
+        from layerlab.core import project as project_io
+
+        name = project_io.load(path).name
+    except LayerLabError:
+        name = None
+    if name:
+        return name
+    text = path.stem.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+# -- model export --------------------------------------------------------------------
+class ExportAdapter:
+    """The bridge to layerlab.core.export, which may be missing in a partial install."""
+
+    FORMATS = {".keras": "Keras model (*.keras)", ".h5": "Legacy Keras HDF5 (*.h5)", ".py": "Python script (*.py)"}
+
+    def __init__(self) -> None:
+        try:
+            self._module = importlib.import_module("layerlab.core.export")
+        except ImportError as exc:
+            self._module = None
+            self.missing = f"Export is not available in this installation ({exc})."
+        else:
+            self.missing = "" if hasattr(self._module, "export_project") else "Export is not available."
+
+    @property
+    def available(self) -> bool:
+        return not self.missing
+
+    def export(self, project, path: Path):
+        """Export `project` to `path` (runs Keras: call it off the GUI thread). Returns the export's result."""
+        return self._module.export_project(project, path)
+
+
+class ModelExporter(QObject):
+    """Exports one model at a time on a background thread and reports how it went."""
+
+    busyChanged = Signal(bool)  # noqa: N815 - Qt naming
+    message = Signal(str)  # status text
+
+    def __init__(self, parent: QWidget, dialogs: Dialogs, adapter: ExportAdapter | None = None):
+        super().__init__(parent)
+        self._parent = parent
+        self.dialogs = dialogs
+        self.adapter = adapter or ExportAdapter()
+        self.task: BackgroundTask | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.adapter.available
+
+    @property
+    def missing(self) -> str:
+        return self.adapter.missing
+
+    def export(self, project, path: Path) -> BackgroundTask | None:
+        """Start exporting a snapshot of `project` (later edits do not leak into the file)."""
+        from layerlab.core import project as project_io
+
+        if not self.available:
+            self.dialogs.error(self._parent, "Export", self.missing)
+            return None
+        if self.task is not None:
+            self.dialogs.error(self._parent, "Export", "Another export is still running.")
+            return None
+        snapshot = project_io.from_json(project.to_json(), project.path)
+        snapshot.load_problems = list(project.load_problems)
+        task = self.task = BackgroundTask(lambda: self.adapter.export(snapshot, Path(path)), self)
+        task.done.connect(self._on_done)
+        task.failed.connect(self._on_failed)
+        self.busyChanged.emit(True)
+        self.message.emit(f"Exporting {Path(path).name}…")
+        task.start()
+        return task
+
+    def wait(self, timeout: float) -> None:
+        if self.task is not None:
+            self.task.wait(timeout)
+
+    def _finish(self) -> None:
+        self.task = None
+        self.busyChanged.emit(False)
+
+    def _on_done(self, result) -> None:
+        self._finish()
+        count = getattr(result, "total_params", None)
+        self.message.emit(f"Exported {getattr(result, 'path', '')}" + (f" ({count:,} params)" if count else ""))
+        notes = getattr(result, "notes", None)
+        if notes:
+            self.dialogs.info(self._parent, "Export finished", "\n".join(notes))
+
+    def _on_failed(self, text: str) -> None:
+        self._finish()
+        self.message.emit("Export failed")
+        self.dialogs.error(self._parent, "Export failed", text)
+
+
+class BackgroundTask(QObject):
+    """Runs `fn()` on a Python thread; `done(result)` or `failed(message)` arrive on the GUI thread."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, fn: Callable[[], object], parent: QObject | None = None):
+        super().__init__(parent)
+        self._fn = fn
+        self._thread = threading.Thread(target=self._run, name="layerlab-task", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            result = self._fn()
+        except LayerLabError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # an unexpected failure is shown, never lost in a thread
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self.done.emit(result)
+
+
+# -- diagrams ----------------------------------------------------------------------------
+DIAGRAM_MARGIN = 32.0
+
+
+def _scene_rect(scene: QGraphicsScene, content: QRectF | None = None) -> QRectF:
+    rect = QRectF(content) if content is not None else scene.itemsBoundingRect()
+    if rect.isEmpty():
+        rect = QRectF(0, 0, 200, 120)
+    return rect.marginsAdded(QMarginsF(DIAGRAM_MARGIN, DIAGRAM_MARGIN, DIAGRAM_MARGIN, DIAGRAM_MARGIN))
+
+
+def _paint_scene(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF, background: QColor) -> None:
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.fillRect(target, background)
+    selected = scene.selectedItems()
+    for item in selected:  # a diagram shows the model, not what happened to be selected
+        item.setSelected(False)
+    try:
+        scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
+    finally:
+        for item in selected:
+            item.setSelected(True)
+
+
+def write_canvas_diagram(scene, path: Path, title: str = "") -> QSize:
+    """Draw a canvas scene's layers and connections, in full detail whatever the zoom, as .png or .svg."""
+    from layerlab.gui import theme
+
+    content = QRectF()
+    for item in [*scene.nodes.values(), *scene.edges.values()]:
+        content = content.united(item.sceneBoundingRect())
+    overview = scene.overview_mode
+    scene.set_overview(False)  # a diagram is read up close
+    try:
+        if Path(path).suffix.lower() == ".svg":
+            return write_diagram_svg(scene, Path(path), theme.current().canvas, title, content)
+        return write_diagram_png(scene, Path(path), theme.current().canvas, content=content)
+    finally:
+        scene.set_overview(overview)
+
+
+def write_diagram_png(scene: QGraphicsScene, path: Path, background: QColor, scale: float = 2.0,
+                      content: QRectF | None = None) -> QSize:
+    """Render the scene (`content`, default all items) to a PNG at `scale` pixels per unit; returns its size."""
+    source = _scene_rect(scene, content)
+    size = QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(background)
+    painter = QPainter(image)
+    _paint_scene(scene, painter, QRectF(0, 0, size.width(), size.height()), source, background)
+    painter.end()
+    if not image.save(str(path), "PNG"):
+        raise DiagramError(f"{path}: cannot be written")
+    return size
+
+
+def write_diagram_svg(scene: QGraphicsScene, path: Path, background: QColor, title: str = "",
+                      content: QRectF | None = None) -> QSize:
+    """Render the scene (`content`, default all items) as an SVG drawing (vector: text stays text)."""
+    from PySide6.QtSvg import QSvgGenerator
+
+    source = _scene_rect(scene, content)
+    size = QSize(round(source.width()), round(source.height()))
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(size)
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setTitle(title or "LayerLab model")
+    generator.setDescription("Drawn by LayerLab")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise DiagramError(f"{path}: cannot be written")
+    _paint_scene(scene, painter, QRectF(0, 0, size.width(), size.height()), source, background)
+    painter.end()
+    if not path.is_file():
+        raise DiagramError(f"{path}: cannot be written")
+    return size

@@ -1,0 +1,728 @@
+"""The editor's main window: palette, canvas, inspector, summary and problems around one project.
+
+The window owns one Project (its document is the single source of truth), one
+QUndoStack and one CheckService. Panels listen to the document and to check
+reports; every edit is a command on the undo stack. Loading a file replaces
+the document's content in one step and clears the stack: it is not an edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from layerlab.core import project as project_io
+from layerlab.core.errors import LayerLabError
+from layerlab.core.layout import layered_layout
+from layerlab.core.project import Project
+from layerlab.core.shapes import CheckReport
+from layerlab.gui import files, icons, recovery
+from layerlab.gui.canvas.view import CanvasView
+from layerlab.gui.checking import CheckService
+from layerlab.gui.files import CANCEL, DISCARD, SAVE, Dialogs, ExportAdapter, RecentFiles
+from layerlab.gui.panels.inspector import InspectorPanel
+from layerlab.gui.panels.palette import PalettePanel
+from layerlab.gui.panels.problems import ProblemsPanel
+from layerlab.gui.panels.summary import SummaryPanel
+from layerlab.gui.welcome import WelcomeView
+
+APP_NAME = "LayerLab"
+
+
+class MainWindow(QMainWindow):
+    """One editor window.
+
+    Args:
+        settings: where recent files, window state and options live (tests pass a temporary one).
+        dialogs: the questions and file choosers (tests pass plain functions).
+        recovery_folder: where recovery files go (default: recovery.recovery_dir()).
+        recovery_interval_ms: how often unsaved work is written aside.
+        interactive: False for screenshots and benchmarks: no recovery files, no saved window state.
+        warm_up_delay_ms: how long after construction the shape checker starts importing Keras (after the
+            first paint, so that TensorFlow does not slow the window's appearance).
+    """
+
+    projectLoaded = Signal()  # noqa: N815 - Qt naming
+    firstShown = Signal()  # noqa: N815
+
+    def __init__(self, settings: QSettings | None = None, dialogs: Dialogs | None = None,
+                 recovery_folder: Path | None = None, recovery_interval_ms: int = recovery.DEFAULT_INTERVAL_MS,
+                 interactive: bool = True, warm_up_delay_ms: int = 300, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings if settings is not None else QSettings()
+        self.dialogs = dialogs or Dialogs()
+        self.interactive = interactive
+        self.recent = RecentFiles(self.settings)
+        self.exporter = files.ModelExporter(self, self.dialogs)
+        self.project = Project()
+        self.document = self.project.document
+        self.undo_stack = QUndoStack(self)
+        self.check_service = CheckService(self.document, self, warm_up_delay_ms=warm_up_delay_ms)
+        self._restored = False  # content restored from a recovery file: unsaved although the stack is clean
+        self._shown = False
+
+        from layerlab.gui.app import editor_style_sheet  # app imports this module: import here
+
+        self.setWindowIcon(icons.app_icon())
+        self.setStyleSheet(editor_style_sheet())
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self.canvas = CanvasView(self.document, self.undo_stack, self.check_service)
+        self.welcome = WelcomeView()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.canvas)
+        self.setCentralWidget(self.stack)
+
+        self.palette_panel = PalettePanel()
+        self.inspector = InspectorPanel(self.document, self.undo_stack)
+        self.summary = SummaryPanel(self.document)
+        self.problems = ProblemsPanel()
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.setDocumentMode(True)
+        self.bottom_tabs.addTab(self.summary, "Summary")
+        self.bottom_tabs.addTab(self.problems, "Problems")
+        self.palette_dock = self._dock("Layers", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea, 240)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 310)
+        self.bottom_dock = self._dock("Model", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, 190)
+        self.bottom_dock.setTitleBarWidget(QWidget())  # the tabs are its header
+
+        self.recovery = recovery.RecoveryKeeper(lambda: (self.project, self.project.path), recovery_folder,
+                                                recovery_interval_ms, self)
+        self.recovery.failed.connect(lambda msg: self.statusBar().showMessage(msg, 10_000))
+        self.exporter.busyChanged.connect(self._on_export_busy)
+        self.exporter.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._refresh_welcome()
+        self.stack.setCurrentWidget(self.welcome)
+        self._update_title()
+        self.resize(1280, 800)
+        if interactive:
+            self._restore_window_state()
+
+    # -- construction ----------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, size: int) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title.lower()}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        orientation = Qt.Orientation.Vertical if area == Qt.DockWidgetArea.BottomDockWidgetArea \
+            else Qt.Orientation.Horizontal
+        self.resizeDocks([dock], [size], orientation)
+        return dock
+
+    def _action(self, name: str, text: str, slot=None, shortcut=None, icon: str | None = None,
+                tip: str = "", checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if icon:
+            action.setIcon(icons.icon(icon))
+            action.setProperty("iconName", icon)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.setCheckable(checkable)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.menu_actions[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        self.menu_actions: dict[str, QAction] = {}
+        keys = QKeySequence.StandardKey
+        a = self._action
+        a("new", "&New", self.new_project, keys.New, "new", "Start a new, empty model")
+        a("open", "&Open…", self.open_dialog, keys.Open, "open", "Open a LayerLab project")
+        a("save", "&Save", self.save, keys.Save, "save", "Save the project")
+        a("save_as", "Save &As…", self.save_as, keys.SaveAs, None, "Save the project under a new name")
+        a("revert", "Re&vert to Saved", self.revert, None, None, "Throw away the changes since the last save")
+        a("quit", "&Quit", self.close, keys.Quit)
+        for suffix, text in ((".keras", "Keras Model (.keras)…"), (".h5", "Legacy HDF5 Model (.h5)…"),
+                             (".py", "Python Script (.py)…")):
+            act = a(f"export{suffix}", text, lambda _=False, s=suffix: self.export_model_dialog(s))
+            act.setEnabled(self.exporter.available)
+            act.setToolTip(self.exporter.missing or f"Export the model as {suffix}")
+        a("export.png", "Diagram as PNG…", lambda: self.export_diagram_dialog(".png"), None, "image")
+        a("export.svg", "Diagram as SVG…", lambda: self.export_diagram_dialog(".svg"), None, "image")
+
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence(keys.Undo))
+        undo.setIcon(icons.icon("undo"))
+        undo.setProperty("iconName", "undo")
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")])
+        redo.setIcon(icons.icon("redo"))
+        redo.setProperty("iconName", "redo")
+        self.menu_actions["undo"], self.menu_actions["redo"] = undo, redo
+        a("cut", "Cu&t", lambda: self.canvas.cut(), keys.Cut, "cut")
+        a("copy", "&Copy", lambda: self.canvas.copy(), keys.Copy, "copy")
+        a("paste", "&Paste", lambda: self.canvas.paste(), keys.Paste, "paste")
+        a("duplicate", "D&uplicate", lambda: self.canvas.duplicate(), "Ctrl+D", "duplicate")
+        a("delete", "&Delete", lambda: self.canvas.delete_selected(), keys.Delete, "delete",
+          "Delete the selected layers and connections")
+        a("select_all", "Select &All", lambda: self.canvas.select_all(), keys.SelectAll, "select-all")
+        a("find_layer", "&Find Layer Type", self.palette_panel.focus_search, keys.Find, "search",
+          "Search the layer palette")
+        a("auto_layout", "Auto &Layout", lambda: self.canvas.auto_layout(), "Ctrl+L", "layout",
+          "Arrange the layers left to right (one undo step)")
+
+        a("zoom_fit", "Zoom to &Fit", lambda: self.canvas.zoom_to_fit(), "Ctrl+0", "zoom-fit", "Show the whole model")
+        a("zoom_in", "Zoom &In", lambda: self.canvas.scale(1.25, 1.25), keys.ZoomIn, "zoom-in")
+        a("zoom_out", "Zoom &Out", lambda: self.canvas.scale(0.8, 0.8), keys.ZoomOut, "zoom-out")
+        snap = a("snap", "&Snap to Grid", self._on_snap, None, "grid", "Snap moved layers to the grid", True)
+        snap.setChecked(_to_bool(self.settings.value("snapToGrid", True)))
+        snap.setIconVisibleInMenu(False)  # a check mark reads better than a sunken icon in the menu
+        self.canvas.set_snap_to_grid(snap.isChecked())
+        a("about", "&About LayerLab", self._about)
+
+    def _build_menus(self) -> None:
+        act = self.menu_actions
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([act["new"], act["open"]])
+        self.recent_menu = file_menu.addMenu(icons.icon("recent"), "Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.examples_menu = file_menu.addMenu(icons.icon("example"), "&Examples")
+        self.examples_menu.aboutToShow.connect(self._fill_examples_menu)
+        self._fill_recent_menu()
+        self._fill_examples_menu()
+        file_menu.addSeparator()
+        file_menu.addActions([act["save"], act["save_as"], act["revert"]])
+        file_menu.addSeparator()
+        self.export_menu = file_menu.addMenu(icons.icon("export"), "&Export")
+        self.export_menu.setToolTipsVisible(True)
+        self.export_menu.addActions([act["export.keras"], act["export.h5"], act["export.py"]])
+        self.export_menu.addSeparator()
+        self.export_menu.addActions([act["export.png"], act["export.svg"]])
+        file_menu.addSeparator()
+        file_menu.addAction(act["quit"])
+
+        edit = bar.addMenu("&Edit")
+        edit.addActions([act["undo"], act["redo"]])
+        edit.addSeparator()
+        edit.addActions([act["cut"], act["copy"], act["paste"], act["duplicate"], act["delete"]])
+        edit.addSeparator()
+        edit.addActions([act["select_all"], act["find_layer"]])
+        edit.addSeparator()
+        edit.addAction(act["auto_layout"])
+
+        view = bar.addMenu("&View")
+        view.addActions([act["zoom_fit"], act["zoom_in"], act["zoom_out"]])
+        view.addSeparator()
+        view.addAction(act["snap"])
+        view.addSeparator()
+        for dock, shortcut in ((self.palette_dock, "Ctrl+1"), (self.inspector_dock, "Ctrl+2"),
+                               (self.bottom_dock, "Ctrl+3")):
+            toggle = dock.toggleViewAction()
+            toggle.setText(f"Show {dock.windowTitle()} Panel")
+            toggle.setShortcut(QKeySequence(shortcut))
+            view.addAction(toggle)
+        view.addSeparator()
+        view.addMenu(self._theme_menu())
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(act["about"])
+
+    def _theme_menu(self) -> QMenu:
+        from layerlab.gui import theme
+
+        menu = QMenu("&Theme", self)
+        group = QActionGroup(menu)
+        chosen = self.settings.value("theme", "system")
+        for key, text in (("system", "Follow the &System"), ("light", "&Light"), ("dark", "&Dark")):
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(key == chosen)
+            action.setData(key)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, k=key: self._set_theme(k))
+        if chosen in ("light", "dark"):
+            theme.set_override(chosen)
+        return menu
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main")
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        act = self.menu_actions
+        bar.addActions([act["new"], act["open"], act["save"]])
+        bar.addSeparator()
+        bar.addActions([act["undo"], act["redo"]])
+        bar.addSeparator()
+        bar.addActions([act["delete"], act["auto_layout"], act["zoom_fit"], act["snap"]])
+        bar.addSeparator()
+        export = self.export_button = QToolButton()
+        export.setIcon(icons.icon("export"))
+        export.setToolTip("Export the model or its diagram")
+        export.setText("Export")
+        export.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        export.setMenu(self.export_menu)
+        bar.addWidget(export)
+        for name in ("new", "open", "save", "delete", "auto_layout", "zoom_fit", "snap"):
+            shortcut = act[name].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if shortcut:
+                act[name].setToolTip(f"{act[name].toolTip() or act[name].text().replace('&', '')} ({shortcut})")
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.check_icon = QLabel()
+        self.check_label = QLabel()
+        self.check_label.setContentsMargins(0, 0, 8, 0)
+        status.addPermanentWidget(self.check_icon)
+        status.addPermanentWidget(self.check_label)
+        self._show_check_status(None)
+
+    def _connect(self) -> None:
+        self.undo_stack.cleanChanged.connect(lambda _clean: self._on_modified())
+        self.undo_stack.indexChanged.connect(lambda _i: self._on_edit())
+        self.check_service.reportReady.connect(self._on_report)
+        self.check_service.kerasReady.connect(lambda: self._show_check_status(self.check_service.report))
+        self.canvas.selectionChangedIds.connect(self._on_selection)
+        self.palette_panel.layerActivated.connect(self.add_layer_at_center)
+        self.inspector.selectRequested.connect(self.go_to_nodes)
+        self.summary.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
+        self.problems.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
+        self.problems.countChanged.connect(self._on_problem_count)
+        self.welcome.newRequested.connect(self.new_project)
+        self.welcome.openRequested.connect(self.open_dialog)
+        self.welcome.pathChosen.connect(self.open_path)
+        self.welcome.exampleChosen.connect(self.open_example)
+        self.welcome.layerDropped.connect(self.add_layer_at_center)
+        self.document.subscribe(self._on_document_change)
+        from layerlab.gui import theme
+
+        theme.notifier().changed.connect(self._on_theme_changed)
+        self._on_selection([])
+
+    # -- state -----------------------------------------------------------------------------
+    def is_modified(self) -> bool:
+        """Unsaved changes: edits since the last save, or content restored after a crash."""
+        return not self.undo_stack.isClean() or self._restored
+
+    def display_name(self) -> str:
+        if self.project.path is not None:
+            return self.project.path.name
+        return self.project.name or "Untitled"
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.display_name()}[*] — {APP_NAME}")
+        self.setWindowModified(self.is_modified())
+        if "revert" in getattr(self, "menu_actions", {}):
+            self.menu_actions["revert"].setEnabled(self.project.path is not None and self.is_modified())
+
+    def _on_modified(self) -> None:
+        self._update_title()
+        if self.interactive:
+            self.recovery.set_dirty(self.is_modified())
+
+    def _on_edit(self) -> None:
+        self._show_canvas()
+
+    def _on_document_change(self, change) -> None:
+        if len(self.document) and self.stack.currentWidget() is self.welcome:
+            self._show_canvas()
+
+    def _show_canvas(self) -> None:
+        if self.stack.currentWidget() is not self.canvas:
+            self.stack.setCurrentWidget(self.canvas)
+
+    def _refresh_welcome(self) -> None:
+        self.welcome.set_examples([(files.example_title(p), p) for p in files.example_paths()])
+        self.welcome.set_recent(self.recent.paths())
+
+    # -- check results and selection ------------------------------------------------------------
+    def _on_report(self, report: CheckReport) -> None:
+        self.summary.set_report(report)
+        self.problems.set_report(report)
+        self.inspector.set_report(report)
+        self._show_check_status(report)
+
+    def _show_check_status(self, report: CheckReport | None) -> None:
+        if report is None or self.check_service.pending and not self.check_service.keras_loaded:
+            name, text = "pending", "Loading Keras…" if not self.check_service.keras_loaded else "Checking shapes…"
+        elif report.errors:
+            count = len(report.errors)
+            name, text = "error", f"{count} error{'s' if count != 1 else ''}"
+        else:
+            layers = len(self.document)
+            name = "warning" if report.warnings else "ok"
+            text = f"{layers} layer{'s' if layers != 1 else ''} · {report.total_params:,} params"
+            if report.warnings:
+                text += f" · {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
+        self.check_icon.setPixmap(icons.render(name, 16, None, self.devicePixelRatioF()))
+        self.check_label.setText(text)
+
+    def _on_problem_count(self, errors: int, warnings: int) -> None:
+        total = errors + warnings
+        self.bottom_tabs.setTabText(1, f"Problems ({total})" if total else "Problems")
+        self.bottom_tabs.setTabIcon(1, icons.icon("error") if errors else icons.icon("warning") if warnings
+                                    else icons.icon("ok"))
+
+    def _on_selection(self, ids: list) -> None:
+        self.inspector.show_nodes(list(ids))
+        self.summary.select_ids(list(ids))
+        for name in ("cut", "copy", "duplicate", "delete"):
+            self.menu_actions[name].setEnabled(bool(ids))
+
+    def go_to_nodes(self, ids: list) -> None:
+        """Select the nodes and bring the first into view (from the problems list, the summary...)."""
+        ids = [n for n in ids if n in self.document]
+        if not ids:
+            return
+        self._show_canvas()
+        self.canvas.select_nodes(ids)
+        self.canvas.center_on(ids[0])
+
+    def add_layer_at_center(self, type_name: str) -> str | None:
+        """Add a layer of `type_name` at the centre of the view (palette double-click, Enter)."""
+        self._show_canvas()
+        center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
+        node_id = self.canvas.add_node_at(type_name, center)
+        if node_id:
+            self.canvas.select_nodes([node_id])
+        return node_id
+
+    # -- files ------------------------------------------------------------------------------------
+    def maybe_save(self, doing: str = "closing") -> bool:
+        """Ask about unsaved changes; True if it is fine to go on."""
+        if not self.is_modified():
+            return True
+        answer = self.dialogs.ask(self, "Unsaved changes", f"Save the changes to {self.display_name()} before "
+                                  f"{doing}?", (SAVE, DISCARD, CANCEL),
+                                  "Your changes will be lost if you don't save them.")
+        if answer == SAVE:
+            return self.save()
+        if answer == DISCARD:
+            self.recovery.discard()
+            return True
+        return False
+
+    def new_project(self) -> None:
+        if not self.maybe_save("starting a new model"):
+            return
+        self.adopt(Project())
+        self._show_canvas()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save("opening another project"):
+            return
+        start = str(self.project.path.parent) if self.project.path else str(self.settings.value("lastDir", ""))
+        path = self.dialogs.open_file(self, "Open Project", start, files.PROJECT_FILTER)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a project file (asking first about unsaved changes when `ask`)."""
+        if ask and not self.maybe_save("opening another project"):
+            return False
+        try:
+            loaded = project_io.load(path)
+        except LayerLabError as exc:
+            self.dialogs.error(self, "Cannot open the project", str(exc))
+            self.recent.remove(Path(path))
+            return False
+        self.adopt(loaded)
+        self.recent.add(loaded.path)
+        self.settings.setValue("lastDir", str(loaded.path.parent))
+        self.statusBar().showMessage(f"Opened {loaded.path}", 5000)
+        return True
+
+    def open_example(self, path: str | Path) -> bool:
+        """Open a bundled example as an untitled copy, so that saving never writes into the examples."""
+        if not self.maybe_save("opening an example"):
+            return False
+        try:
+            loaded = project_io.load(path)
+        except LayerLabError as exc:
+            self.dialogs.error(self, "Cannot open the example", str(exc))
+            return False
+        loaded.path = None
+        loaded.name = loaded.name or files.example_title(Path(path))
+        self.adopt(loaded)
+        return True
+
+    def adopt(self, loaded: Project) -> None:
+        """Show `loaded` in this window: the document is replaced in one step and the undo stack cleared."""
+        unplaced = any(loaded.document.position(n) is None for n in loaded.document.node_ids())
+        p = self.project
+        p.name, p.dataset, p.training, p.path = loaded.name, loaded.dataset, loaded.training, loaded.path
+        p.extra, p.node_extra, p.load_problems = loaded.extra, loaded.node_extra, list(loaded.load_problems)
+        self.document.load(loaded.document.nodes(), loaded.document.edges())
+        if unplaced:
+            self._place_all()
+        self.undo_stack.clear()
+        self._restored = False
+        self.check_service.set_extra_problems(list(loaded.load_problems))
+        self.problems.set_problems(list(loaded.load_problems))
+        self.inspector.show_nodes([])
+        self.summary.refresh()
+        if len(self.document):
+            self._show_canvas()
+        self._update_title()
+        if self.interactive:
+            self.recovery.set_dirty(False)
+        QTimer.singleShot(0, self.canvas.zoom_to_fit)
+        self.projectLoaded.emit()
+
+    def _place_all(self) -> None:
+        """A file without positions (hand-written, imported): lay it out, as part of loading (no undo step)."""
+        positions = layered_layout(self.document)
+        spaced = getattr(self.canvas, "_spaced", None)  # the canvas spaces columns for its real node sizes
+        if spaced is not None:
+            positions = spaced(positions)
+        for node_id, pos in positions.items():
+            self.document.move_node(node_id, pos)
+
+    def save(self) -> bool:
+        if self.project.path is None:
+            return self.save_as()
+        return self.save_to(self.project.path)
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            start = str(self.project.path or Path(str(self.settings.value("lastDir", ""))) /
+                        f"{(self.project.name or 'untitled').replace(' ', '_').lower()}{project_io.SUFFIX}")
+            path = self.dialogs.save_file(self, "Save Project As", start, files.PROJECT_FILTER)
+            if not path:
+                return False
+        path = Path(path)
+        if path.suffix != project_io.SUFFIX:
+            path = path.with_name(path.name + project_io.SUFFIX)
+        return self.save_to(path)
+
+    def save_to(self, path: Path) -> bool:
+        old = self.project.path
+        try:
+            project_io.save(self.project, path)
+        except OSError as exc:
+            self.dialogs.error(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
+            return False
+        files.carry_weights(old, path)
+        self.undo_stack.setClean()
+        self._restored = False
+        self._on_modified()
+        self.recent.add(path)
+        self.settings.setValue("lastDir", str(path.parent))
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def revert(self) -> None:
+        if self.project.path is None or not self.is_modified():
+            return
+        answer = self.dialogs.ask(self, "Revert to saved", f"Throw away the changes to {self.display_name()}?",
+                                  (DISCARD, CANCEL), "This cannot be undone.")
+        if answer == DISCARD:
+            self.recovery.discard()
+            self.open_path(self.project.path, ask=False)
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        for i, path in enumerate(paths):
+            action = menu.addAction(f"&{i + 1} {path.name}" if i < 9 else path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        if not paths:
+            menu.addAction("No recent projects").setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("Clear Recent")
+        clear.setEnabled(bool(paths))
+        clear.triggered.connect(self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.recent.clear()
+        self._refresh_welcome()
+
+    def _fill_examples_menu(self) -> None:
+        menu = self.examples_menu
+        menu.clear()
+        examples = files.example_paths()
+        for path in examples:
+            action = menu.addAction(files.example_title(path))
+            action.setStatusTip(f"Open a copy of {path.name}")
+            action.triggered.connect(lambda _=False, p=path: self.open_example(p))
+        if not examples:
+            menu.addAction("No examples installed").setEnabled(False)
+
+    # -- exports --------------------------------------------------------------------------------------
+    def export_model_dialog(self, suffix: str) -> None:
+        base = self.project.path.with_suffix(suffix) if self.project.path else Path(
+            str(self.settings.value("lastDir", ""))) / f"model{suffix}"
+        path = self.dialogs.save_file(self, "Export Model", str(base), ExportAdapter.FORMATS[suffix])
+        if path:
+            path = Path(path)
+            self.export_model(path if path.suffix == suffix else path.with_name(path.name + suffix))
+
+    def export_model(self, path: Path) -> files.BackgroundTask | None:
+        """Export a snapshot of the project on a background thread; the outcome is reported when done."""
+        return self.exporter.export(self.project, path)
+
+    def _on_export_busy(self, busy: bool) -> None:
+        for suffix in (".keras", ".h5", ".py"):
+            self.menu_actions[f"export{suffix}"].setEnabled(self.exporter.available and not busy)
+
+    def export_diagram_dialog(self, suffix: str) -> None:
+        stem = self.project.path.stem if self.project.path else "model"
+        base = (self.project.path.parent if self.project.path else Path(str(self.settings.value("lastDir", "")))
+                ) / f"{stem}{suffix}"
+        kind = "PNG image (*.png)" if suffix == ".png" else "SVG drawing (*.svg)"
+        path = self.dialogs.save_file(self, "Export Diagram", str(base), kind)
+        if path:
+            path = Path(path)
+            self.export_diagram(path if path.suffix.lower() == suffix else path.with_name(path.name + suffix))
+
+    def export_diagram(self, path: Path) -> bool:
+        """Draw the model (every layer and connection, in full detail) into a .png or .svg file."""
+        try:
+            files.write_canvas_diagram(self.canvas.canvas_scene, path, self.display_name())
+        except LayerLabError as exc:
+            self.dialogs.error(self, "Cannot export the diagram", str(exc))
+            return False
+        self.statusBar().showMessage(f"Diagram written to {path}", 5000)
+        return True
+
+    # -- recovery ---------------------------------------------------------------------------------------
+    def offer_recovery(self) -> bool:
+        """After a crash: offer to restore the newest recovery file left behind. True if one was restored."""
+        def ask(rec: recovery.Recovered) -> str:
+            return self.dialogs.ask(
+                self, "Restore unsaved work?",
+                f"LayerLab closed without saving {rec.label}. Restore the copy kept at {rec.when}?",
+                ("restore", DISCARD, "later"), "Discard deletes the copy; Later keeps it for the next start.")
+
+        chosen = recovery.choose(self.recovery.folder, ask, lambda msg: self.statusBar().showMessage(msg, 10_000))
+        if chosen is not None:
+            self.restore(chosen)
+        return chosen is not None
+
+    def restore(self, rec: recovery.Recovered) -> None:
+        """Show the recovered project as unsaved work, then let this editor's own recovery file take over."""
+        self.adopt(rec.project)
+        self._restored = True
+        self._on_modified()
+        self._show_canvas()
+        if self.recovery.write_now() or not self.interactive:
+            rec.file.unlink(missing_ok=True)
+        self.statusBar().showMessage(f"Restored {rec.label}: save it to keep it.", 10_000)
+
+    # -- window events ---------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self.canvas.zoom_to_fit)
+            self.firstShown.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if not self.maybe_save():
+            event.ignore()
+            return
+        if self.interactive:
+            self.settings.setValue("geometry", self.saveGeometry())
+            self.settings.setValue("windowState", self.saveState())
+            self.recovery.discard()
+        self.recovery.stop()
+        self.exporter.wait(30)
+        self.canvas.close_canvas()
+        self.check_service.shutdown()
+        event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        if _project_urls(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if _project_urls(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        paths = _project_urls(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_path(paths[0]))  # let the drag finish before asking
+        else:
+            super().dropEvent(event)
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("windowState")
+        if state is not None:
+            self.restoreState(state)
+
+    def _on_snap(self, on: bool) -> None:
+        self.settings.setValue("snapToGrid", bool(on))
+        self.canvas.set_snap_to_grid(bool(on))
+
+    def _set_theme(self, key: str) -> None:
+        from layerlab.gui import theme
+
+        self.settings.setValue("theme", key)
+        theme.set_override(None if key == "system" else key)  # emits changed: see _on_theme_changed
+
+    def _on_theme_changed(self) -> None:
+        """Light to dark or back: new palette, style sheet and icons drawn in the new text colour."""
+        from layerlab.gui import app
+
+        app.apply_palette()
+        self.setStyleSheet(app.editor_style_sheet())
+        for action in self.menu_actions.values():
+            name = action.property("iconName")
+            if name:
+                action.setIcon(icons.icon(name))
+        self.export_button.setIcon(icons.icon("export"))
+        self.palette_panel.refresh_icons()
+        self._show_check_status(self.check_service.report)
+
+    def _about(self) -> None:
+        from layerlab import __version__
+
+        self.dialogs.info(self, "About LayerLab", f"LayerLab {__version__}\n\nBuild, check, train and export "
+                          "Keras models by drag and drop.")
+
+
+def _project_urls(mime) -> list[Path]:
+    if not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls()
+            if u.isLocalFile() and u.toLocalFile().endswith(project_io.SUFFIX)]
+
+
+def _to_bool(value) -> bool:
+    return value in (True, "true", "1", 1)
+

@@ -1,0 +1,1 @@
+"""Dock panels of the editor window: palette, inspector, summary and problems."""
