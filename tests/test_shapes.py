@@ -2,7 +2,7 @@
 
 import pytest
 
-from layerlab.core import catalog, keras_layers, project
+from layerlab.core import catalog, keras_errors, project
 from layerlab.core.document import GraphDocument
 from layerlab.core.kerasenv import keras
 from layerlab.core.shapes import ShapeChecker, check_document
@@ -270,7 +270,7 @@ def test_wrong_rank_into_dense_lstm_and_conv2d():
                           "has 2")
     k = keras()
     exc = keras_failure(lambda: k.layers.Conv2D(4, 3)(k.KerasTensor((None, 8, 8))))
-    msg = keras_layers.explain_error(exc, "Conv2D", [(None, 8, 8)], {"filters": 4, "kernel_size": 3})
+    msg = keras_errors.explain_error(exc, "Conv2D", [(None, 8, 8)], {"filters": 4, "kernel_size": 3})
     assert msg.startswith("Conv2D needs an input with at least 4 dimensions, (batch, rows, cols, channels), but "
                           "(None, 8, 8) has 3")
 
@@ -288,7 +288,7 @@ def test_concatenate_and_add_name_the_mismatched_shapes():
 def test_reshape_with_the_wrong_size_gives_both_sizes():
     k = keras()
     exc = keras_failure(lambda: k.layers.Reshape((3, 3))(k.KerasTensor((None, 8))))
-    msg = keras_layers.explain_error(exc, "Reshape", [(None, 8)], {"target_shape": [3, 3]})
+    msg = keras_errors.explain_error(exc, "Reshape", [(None, 8)], {"target_shape": [3, 3]})
     assert msg == ("Reshape cannot turn (None, 8) into target_shape (3, 3): 8 values per sample cannot fill 9; "
                    "the total size must stay the same.")
     if catalog.get("Reshape") is not None:
@@ -298,12 +298,12 @@ def test_reshape_with_the_wrong_size_gives_both_sizes():
 
 def test_constructor_errors_name_the_parameter():
     k = keras()
-    msg = keras_layers.explain_error(keras_failure(lambda: k.layers.Dense()), "Dense", [(None, 3)])
+    msg = keras_errors.explain_error(keras_failure(lambda: k.layers.Dense()), "Dense", [(None, 3)])
     assert msg == "Dense needs a value for 'units'; it has no default."
-    msg = keras_layers.explain_error(keras_failure(lambda: k.layers.Dense(-1)), "Dense", [(None, 3)])
+    msg = keras_errors.explain_error(keras_failure(lambda: k.layers.Dense(-1)), "Dense", [(None, 3)])
     assert msg == ("Dense on input (None, 3): Received an invalid value for 'units', expected a positive integer. "
                    "Received: units=-1")
-    msg = keras_layers.explain_error(keras_failure(lambda: k.layers.Dense(3, activation="relux")), "Dense", [])
+    msg = keras_errors.explain_error(keras_failure(lambda: k.layers.Dense(3, activation="relux")), "Dense", [])
     assert msg == "Dense: unknown activation function 'relux'."
     report = check_document(chain(("Dense", {"units": 3, "unitz": 4})))  # the catalog leaves unknown names to Keras
     assert errors_of(report, "l1") == ["Dense has no parameter 'unitz' (did you mean 'units'?)."]
@@ -312,7 +312,7 @@ def test_constructor_errors_name_the_parameter():
 def test_index_errors_become_a_sentence_about_the_axis():
     k = keras()
     exc = keras_failure(lambda: k.layers.BatchNormalization(axis=3)(k.KerasTensor((None, 3, 3))))
-    msg = keras_layers.explain_error(exc, "BatchNormalization", [(None, 3, 3)], {"axis": 3})
+    msg = keras_errors.explain_error(exc, "BatchNormalization", [(None, 3, 3)], {"axis": 3})
     assert msg == ("BatchNormalization on input (None, 3, 3): axis=3 does not fit inputs with 3 dimensions "
                    "(batch included) (tuple index out of range)")
 
@@ -320,7 +320,7 @@ def test_index_errors_become_a_sentence_about_the_axis():
 def test_a_window_larger_than_the_input_is_explained():
     k = keras()
     exc = keras_failure(lambda: k.layers.MaxPooling2D(4)(k.KerasTensor((None, 3, 3, 1))))
-    msg = keras_layers.explain_error(exc, "MaxPooling2D", [(None, 3, 3, 1)], {"pool_size": 4})
+    msg = keras_errors.explain_error(exc, "MaxPooling2D", [(None, 3, 3, 1)], {"pool_size": 4})
     assert msg.startswith("MaxPooling2D on input (None, 3, 3, 1): the output would have zero or negative size "
                           "(pool_size=[4 4], strides=(4, 4), padding=valid)")
     assert_readable(msg)
@@ -341,7 +341,7 @@ def test_embedding_accepts_float_inputs_as_keras_does():
 def test_bidirectional_of_a_non_recurrent_layer_says_so():
     k = keras()
     exc = keras_failure(lambda: k.layers.Bidirectional(k.layers.Dense(3)))
-    msg = keras_layers.explain_error(exc, "Bidirectional", [(None, 5, 3)], {})
+    msg = keras_errors.explain_error(exc, "Bidirectional", [(None, 5, 3)], {})
     assert msg == "Bidirectional can only wrap a recurrent layer (LSTM, GRU, SimpleRNN), not Dense."
     report = check_document(chain(("Bidirectional", {"layer": {"type": "Dense", "params": {"units": 3}}}),
                                   shape=(5, 3)))
@@ -362,7 +362,7 @@ def test_every_keras_message_is_one_readable_line():
                                                                         kt((None, 5, 6))),
     }
     for type_name, fail in failures.items():
-        msg = keras_layers.explain_error(keras_failure(fail), type_name, [(None, 8)], {})
+        msg = keras_errors.explain_error(keras_failure(fail), type_name, [(None, 8)], {})
         assert_readable(msg)
         assert msg.startswith(type_name), msg
 

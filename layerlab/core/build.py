@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from layerlab.core import keras_layers
+from layerlab.core import keras_errors, keras_layers
 from layerlab.core.document import GraphDocument
 from layerlab.core.errors import LayerLabError
 from layerlab.core.kerasenv import keras
@@ -96,14 +96,14 @@ def build_model(document: GraphDocument, name: str | None = None):
         except BuildError:
             raise
         except Exception as exc:
-            raise BuildError(f"node '{node_id}' ({node.type}): {keras_layers.friendly_error(exc)}") from exc
+            raise BuildError(f"node '{node_id}' ({node.type}): {keras_errors.friendly_error(exc)}") from exc
     outputs = [t for n in document.output_ids() for t in tensors[n]]
     ins = [tensors[n][0] for n in inputs_ids]
     try:
         return k.Model(inputs=ins if len(ins) > 1 else ins[0], outputs=outputs if len(outputs) > 1 else outputs[0],
                        name=_model_name(name))
     except Exception as exc:
-        raise BuildError(keras_layers.friendly_error(exc)) from exc
+        raise BuildError(keras_errors.friendly_error(exc)) from exc
 
 
 def _model_name(name: str | None) -> str:

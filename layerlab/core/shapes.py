@@ -459,7 +459,7 @@ class ShapeChecker:
         return result
 
     def _keras_evaluate(self, spec, params: dict, earlier: tuple, inputs: tuple, shared: bool) -> NodeResult:
-        from layerlab.core import keras_layers
+        from layerlab.core import keras_errors, keras_layers
         from layerlab.core.kerasenv import keras
 
         k = keras()
@@ -480,7 +480,7 @@ class ShapeChecker:
                 finally:
                     _forget_uninitialized()
         except Exception as exc:  # Keras's verdict: report it in words
-            return NodeResult(error=keras_layers.explain_error(exc, spec.type, [s for s, _ in inputs], params))
+            return NodeResult(error=keras_errors.explain_error(exc, spec.type, [s for s, _ in inputs], params))
         shapes = tuple(tuple(o.shape) for o in outs)
         dtypes = tuple(str(o.dtype) for o in outs)
         if shared:  # the weights are counted once, at the node that owns the layer

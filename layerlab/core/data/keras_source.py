@@ -116,7 +116,7 @@ def load(section: dict, base_dir: Path):
 
 
 def _explain_failure(name: str, cache: Path, present: set[str], exc: Exception) -> str:
-    from layerlab.core.keras_layers import friendly_error
+    from layerlab.core.keras_errors import friendly_error
 
     reason = friendly_error(exc)
     if reason.startswith("URL fetch failure on") and " -- " in reason:  # the URL is named already

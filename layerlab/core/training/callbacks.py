@@ -169,7 +169,7 @@ def make_callbacks(specs, base_dir: str | Path, continuing: bool = False) -> lis
         try:
             out.append(getattr(k.callbacks, spec.type)(**params))
         except Exception as exc:  # Keras checks more (e.g. a checkpoint's file suffix)
-            from layerlab.core.keras_layers import friendly_error
+            from layerlab.core.keras_errors import friendly_error
 
             raise TrainingConfigError(f"training.callbacks[{i}] ({spec.type}): {friendly_error(exc)}") from None
     return out

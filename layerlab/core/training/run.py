@@ -190,7 +190,7 @@ class TrainingSession:
         except LayerLabError as exc:
             record.status, record.reason = FAILED, str(exc)
         except Exception as exc:  # a Keras/TF error mid-run: report it, never raise into the host thread
-            from layerlab.core.keras_layers import friendly_error
+            from layerlab.core.keras_errors import friendly_error
 
             record.status, record.reason = FAILED, f"{type(exc).__name__}: {friendly_error(exc)}"
         if monitor is not None and monitor.nan_at is not None and record.status != FAILED:
