@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+NO_SCREEN_SIZE = (1400, 900)  # a screenshot's size where there is no real screen (the offscreen platform)
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -10,8 +12,8 @@ def add_parser(subparsers) -> None:
                     "the project is shown and its shapes are checked, write the PNG and exit.")
     parser.add_argument("project", nargs="?", help="a .layerlab project file")
     parser.add_argument("--screenshot", metavar="OUT.png", help="write a PNG of the window and exit")
-    parser.add_argument("--size", default="1280x800", metavar="WxH",
-                        help="window size for --screenshot (default 1280x800)")
+    parser.add_argument("--size", metavar="WxH",
+                        help="window size for --screenshot (default: the whole screen; 1400x900 without one)")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                         help="how long --screenshot waits for the shape check (default 120)")
     parser.set_defaults(run=run)
@@ -22,5 +24,24 @@ def run(args) -> int:
     import layerlab.core.project  # noqa: F401
     from layerlab.gui.app import parse_size, run_editor  # Qt is imported only for this command
 
-    size = parse_size(args.size)
+    if args.size:
+        size = parse_size(args.size)
+    elif args.screenshot:
+        size = screen_size()
+    else:
+        size = (1280, 800)  # not used: an interactive window restores its own geometry
     return run_editor(args.project, screenshot=args.screenshot, size=size, timeout=args.timeout)
+
+
+def screen_size() -> tuple[int, int]:
+    """The primary screen's full size (a screenshot shows the window as it fills the screen)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from layerlab.gui.app import make_app
+
+    make_app()
+    screen = QGuiApplication.primaryScreen()
+    if screen is None or QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return NO_SCREEN_SIZE
+    geometry = screen.geometry()
+    return max(200, geometry.width()), max(200, geometry.height())

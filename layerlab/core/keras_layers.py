@@ -58,6 +58,3 @@ def call_layer(type_name: str, layer: Any, inputs: list) -> list:
         out = layer(inputs[0])
     return list(out) if isinstance(out, (list, tuple)) else [out]
 
-
-# Kept while callers move to keras_errors.
-from layerlab.core.keras_errors import explain_error, format_shape, friendly_error  # noqa: E402, F401

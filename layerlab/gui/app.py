@@ -222,7 +222,7 @@ def _screenshot(app: QApplication, window, out: Path, timeout: float) -> int:
               file=sys.stderr)
     for _ in range(3):  # let the panels and the canvas lay out with the report
         app.processEvents()
-    window.canvas.zoom_to_fit()
+    window.canvas.initial_view()  # what opening the project shows
     app.processEvents()
     pixmap = window.grab()
     if not pixmap.save(str(out), "PNG"):

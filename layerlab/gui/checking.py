@@ -5,8 +5,11 @@ of the event loop into one request, and sends a snapshot to a worker thread.
 The worker owns a replica document and a `ShapeChecker` whose caches make each
 re-check incremental (`replica.load(nodes, edges)` then `checker.check()`; when
 only parameters changed, just those nodes are sent and set on the replica).
-The worker's first job is importing Keras, which starts after the window's
-first paint; until then shapes show as pending.
+The worker's first job is importing Keras. Given the window as its parent,
+the service starts that only once the window has been shown and painted
+(TensorFlow's import would slow the first paint down), so opening a project
+before showing the window sends nothing; :meth:`CheckService.start` starts it
+at once. Until then shapes show as pending.
 
 At most one check is in flight. A result computed for an older revision than
 the document's is dropped and followed by a check of the latest state.
@@ -18,6 +21,7 @@ import atexit
 import weakref
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from layerlab.core import kerasenv
 from layerlab.core.document import (
@@ -109,23 +113,46 @@ class _Worker(QObject):
 
 
 class _FirstPaintGate(QObject):
-    """Calls `callback` once, at the next turn of the event loop after the application's first paint."""
+    """Calls `callback` once, at the next turn of the event loop after a first paint.
 
-    def __init__(self, callback):
+    Without a `window`, the application's first paint counts, or `delay_ms` if nothing paints by then.
+    With one, only a paint inside that window counts, and the fallback delay starts when it is shown:
+    nothing happens while a window is being set up unseen (a project opened before `show()`).
+    """
+
+    def __init__(self, callback, delay_ms: int, window: QWidget | None = None):
         super().__init__()
         self._callback = callback
-        QCoreApplication.instance().installEventFilter(self)
+        self._delay_ms = delay_ms
+        self._window = window
+        self._done = False
+        self._app = QCoreApplication.instance()
+        self._app.installEventFilter(self)
+        if window is None or window.isVisible():
+            QTimer.singleShot(delay_ms, self._fire)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Paint:
+        kind = event.type()
+        if kind == QEvent.Type.Paint and (self._window is None or self._inside(obj)):
             self.close()
-            QTimer.singleShot(0, self._callback)
+            QTimer.singleShot(0, self._fire)
+        elif kind == QEvent.Type.Show and obj is self._window:
+            QTimer.singleShot(self._delay_ms, self._fire)
         return False
 
+    def _inside(self, obj) -> bool:
+        return isinstance(obj, QWidget) and obj.window() is self._window
+
+    def _fire(self) -> None:
+        if not self._done:
+            self._done = True
+            self.close()
+            self._callback()
+
     def close(self) -> None:
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if self._app is not None:
+            self._app.removeEventFilter(self)
+            self._app = None
 
 
 _SUBMIT = QEvent.Type(QEvent.registerEventType())
@@ -141,9 +168,10 @@ class CheckService(QObject):
 
     Args:
         document: the document to check (the service subscribes to it).
-        parent: the QObject parent.
-        warm_up_delay_ms: Keras starts loading right after the application's first paint, or after this
-            delay if nothing has painted by then; 0 starts at once (tests, command-line tools).
+        parent: the QObject parent. A window (a QWidget) holds the start back until it is shown and painted.
+        warm_up_delay_ms: Keras starts loading right after the first paint (of the parent window, if it is one),
+            or this long after the window was shown (or the service made) if nothing has painted by then;
+            0 starts at the next turn of the event loop (tests, command-line tools). `start()` starts at once.
     """
 
     reportReady = Signal(object)  # noqa: N815 - Qt naming
@@ -193,11 +221,21 @@ class CheckService(QObject):
             app.aboutToQuit.connect(self.shutdown)
         _live.add(self)
         # Let the window paint before the worker starts importing TensorFlow.
-        self._paint_gate = _FirstPaintGate(self._start) if app is not None and warm_up_delay_ms > 0 else None
-        QTimer.singleShot(warm_up_delay_ms, self._start)
+        self._paint_gate = None
+        if app is not None and warm_up_delay_ms > 0:
+            window = parent.window() if isinstance(parent, QWidget) else None
+            self._paint_gate = _FirstPaintGate(self.start, warm_up_delay_ms, window)
+        else:
+            QTimer.singleShot(warm_up_delay_ms, self.start)
 
     # -- lifecycle ---------------------------------------------------------
-    def _start(self) -> None:
+    @property
+    def started(self) -> bool:
+        """Whether Keras is loading or loaded and checks are being sent."""
+        return self._started
+
+    def start(self) -> None:
+        """Start loading Keras and checking now (it happens by itself after the window's first paint)."""
         if self._closed or self._started:
             return
         self._started = True
@@ -311,6 +349,7 @@ class CheckService(QObject):
     # -- probes --------------------------------------------------------------
     def probe(self, edges: list[Edge]) -> int:
         """Ask for verdicts on candidate wires; answers come as probeReady(generation, {edge: Verdict})."""
+        self.start()  # someone is dragging a wire: the window is on screen
         self._probe_generation += 1
         self._worker.probe_generation = self._probe_generation
         if not self._closed:

@@ -81,6 +81,16 @@ def _qt_info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
+def _qt_notify(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+    """A message that does not block: the window stays usable while it is shown."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
+    if details:
+        box.setInformativeText(details)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
+
+
 @dataclass
 class Dialogs:
     """Every question the window asks; tests replace these functions instead of mocking Qt."""
@@ -90,6 +100,7 @@ class Dialogs:
     save_file: Callable[..., str | None] = _qt_save
     error: Callable[..., None] = _qt_error
     info: Callable[..., None] = _qt_info
+    notify: Callable[..., None] = _qt_notify  # (parent, title, text, details): non-modal
 
 
 # -- recent files -----------------------------------------------------------------
@@ -273,6 +284,90 @@ class BackgroundTask(QObject):
             self.failed.emit(f"{type(exc).__name__}: {exc}")
         else:
             self.done.emit(result)
+
+
+# -- model import ---------------------------------------------------------------------------
+MODEL_FILTER = "Keras models (*.keras *.h5 *.hdf5)"
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+
+
+def is_model_file(path: str | Path) -> bool:
+    """A saved Keras model, by its name (the importer itself decides what the content is)."""
+    return Path(path).suffix.lower() in MODEL_SUFFIXES
+
+
+def import_for_editor(path: str | Path):
+    """Read a model file into a project laid out for the canvas's cards. Plain Python: runs on a worker thread.
+
+    Returns the importer's ImportResult; raises ModelFileError or ModelRefusedError (LayerLabErrors).
+    """
+    from layerlab.core.importer import import_model
+    from layerlab.gui.canvas.arrange import layout_positions
+
+    result = import_model(path, layout=False)
+    document = result.project.document
+    for node_id, pos in layout_positions(document).items():
+        document.move_node(node_id, pos)
+    result.project.path = None
+    return result
+
+
+def write_imported_weights(result, project_path: Path) -> Path | None:
+    """Write an import's weights beside the project (its first save); returns the weights file, if any."""
+    from layerlab.core.weights import weights_path_for, write_arrays
+
+    if not result.weights:
+        return None
+    target = weights_path_for(project_path)
+    write_arrays(target, result.weights)
+    return target
+
+
+class ModelImporter(QObject):
+    """Imports one model file at a time on a worker thread (a NASNet-sized file takes a few hundred ms).
+
+    Signals:
+        imported(ImportResult): the project is ready (laid out; weights in memory).
+        failed(str): why not (the importer's message: what the file holds and why it is refused).
+        busyChanged(bool)
+    """
+
+    imported = Signal(object)
+    failed = Signal(str)
+    busyChanged = Signal(bool)  # noqa: N815 - Qt naming
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.task: BackgroundTask | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def start(self, path: str | Path) -> BackgroundTask | None:
+        """Start importing `path`; None if an import is already running."""
+        if self.task is not None:
+            return None
+        task = self.task = BackgroundTask(lambda: import_for_editor(path), self)
+        task.done.connect(self._on_done)
+        task.failed.connect(self._on_failed)
+        self.busyChanged.emit(True)
+        task.start()
+        return task
+
+    def wait(self, timeout: float) -> None:
+        if self.task is not None:
+            self.task.wait(timeout)
+
+    def _on_done(self, result) -> None:
+        self.task = None
+        self.busyChanged.emit(False)
+        self.imported.emit(result)
+
+    def _on_failed(self, message: str) -> None:
+        self.task = None
+        self.busyChanged.emit(False)
+        self.failed.emit(message)
 
 
 # -- diagrams ----------------------------------------------------------------------------

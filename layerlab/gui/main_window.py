@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from layerlab.core import project as project_io
 from layerlab.core.errors import LayerLabError
-from layerlab.core.layout import layered_layout
 from layerlab.core.project import Project
 from layerlab.core.shapes import CheckReport
 from layerlab.gui import files, icons, recovery
@@ -37,6 +37,9 @@ from layerlab.gui.panels.inspector import InspectorPanel
 from layerlab.gui.panels.palette import PalettePanel
 from layerlab.gui.panels.problems import ProblemsPanel
 from layerlab.gui.panels.summary import SummaryPanel
+from layerlab.gui.training.controller import TrainingController, anchored_dataset
+from layerlab.gui.training.lock import BANNER_TEXT
+from layerlab.gui.training.trained_export import TrainedModelAdapter
 from layerlab.gui.welcome import WelcomeView
 
 APP_NAME = "LayerLab"
@@ -72,6 +75,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.check_service = CheckService(self.document, self, warm_up_delay_ms=warm_up_delay_ms)
         self._restored = False  # content restored from a recovery file: unsaved although the stack is clean
+        self.importer = files.ModelImporter(self)
+        self._import = None  # a model imported but not saved yet: its weights are written on the first save
         self._shown = False
 
         from layerlab.gui.app import editor_style_sheet  # app imports this module: import here
@@ -85,7 +90,6 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.canvas)
-        self.setCentralWidget(self.stack)
 
         self.palette_panel = PalettePanel()
         self.inspector = InspectorPanel(self.document, self.undo_stack)
@@ -99,6 +103,7 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 310)
         self.bottom_dock = self._dock("Model", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, 190)
         self.bottom_dock.setTitleBarWidget(QWidget())  # the tabs are its header
+        self._install_training()
 
         self.recovery = recovery.RecoveryKeeper(lambda: (self.project, self.project.path), recovery_folder,
                                                 recovery_interval_ms, self)
@@ -132,6 +137,29 @@ class MainWindow(QMainWindow):
         self.resizeDocks([dock], [size], orientation)
         return dock
 
+    def _install_training(self) -> None:
+        """The training side (layerlab.gui.training): Data and Training docks, the Runs tab, the lock banner."""
+        self.training = TrainingController(self)
+        self.bottom_tabs.addTab(self.training.view, icons.icon("train"), "Runs")
+        self.data_dock = self._dock("Data", self.training.data_panel, Qt.DockWidgetArea.RightDockWidgetArea, 330)
+        self.training_dock = self._dock("Training", self.training.settings_panel,
+                                        Qt.DockWidgetArea.RightDockWidgetArea, 330)
+        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
+        self.tabifyDockWidget(self.data_dock, self.training_dock)
+        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
+        self.inspector_dock.raise_()
+        self.inspector.add_section(self.training.weights_view)
+        self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_model,
+                                                    lambda: self.training.training)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.training.banner)
+        column.addWidget(self.stack, 1)
+        self.stack.setMinimumSize(320, 200)  # the welcome page's own minimum must not make the window grow
+        self.setCentralWidget(central)
+
     def _action(self, name: str, text: str, slot=None, shortcut=None, icon: str | None = None,
                 tip: str = "", checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -156,6 +184,8 @@ class MainWindow(QMainWindow):
         a = self._action
         a("new", "&New", self.new_project, keys.New, "new", "Start a new, empty model")
         a("open", "&Open…", self.open_dialog, keys.Open, "open", "Open a LayerLab project")
+        a("import_model", "&Import Model…", self.import_model_dialog, "Ctrl+I", None,
+          "Open a saved Keras model (.keras or .h5) as a new project, with its weights")
         a("save", "&Save", self.save, keys.Save, "save", "Save the project")
         a("save_as", "Save &As…", self.save_as, keys.SaveAs, None, "Save the project under a new name")
         a("revert", "Re&vert to Saved", self.revert, None, None, "Throw away the changes since the last save")
@@ -197,6 +227,8 @@ class MainWindow(QMainWindow):
         snap.setIconVisibleInMenu(False)  # a check mark reads better than a sunken icon in the menu
         self.canvas.set_snap_to_grid(snap.isChecked())
         a("about", "&About LayerLab", self._about)
+        for action in self.training.actions:
+            self.menu_actions[action.objectName()] = action
 
     def _build_menus(self) -> None:
         act = self.menu_actions
@@ -207,6 +239,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.examples_menu = file_menu.addMenu(icons.icon("example"), "&Examples")
         self.examples_menu.aboutToShow.connect(self._fill_examples_menu)
+        file_menu.addAction(act["import_model"])
         self._fill_recent_menu()
         self._fill_examples_menu()
         file_menu.addSeparator()
@@ -242,6 +275,15 @@ class MainWindow(QMainWindow):
             view.addAction(toggle)
         view.addSeparator()
         view.addMenu(self._theme_menu())
+
+        run = bar.addMenu("&Run")
+        run.addActions(self.training.actions)
+        run.addSeparator()
+        for dock in (self.data_dock, self.training_dock):
+            toggle = dock.toggleViewAction()
+            toggle.setText(f"Show {dock.windowTitle()} Panel")
+            run.addAction(toggle)
+        run.addAction("Show Runs", self.training.show_runs_tab)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(act["about"])
@@ -284,6 +326,12 @@ class MainWindow(QMainWindow):
         export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         export.setMenu(self.export_menu)
         bar.addWidget(export)
+        bar.addSeparator()
+        for action in self.training.actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            bar.addWidget(button)
         for name in ("new", "open", "save", "delete", "auto_layout", "zoom_fit", "snap"):
             shortcut = act[name].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if shortcut:
@@ -311,6 +359,12 @@ class MainWindow(QMainWindow):
         self.summary.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
         self.problems.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
         self.problems.countChanged.connect(self._on_problem_count)
+        self.importer.imported.connect(self._on_model_imported)
+        self.importer.failed.connect(self._on_import_failed)
+        self.importer.busyChanged.connect(lambda busy: self.menu_actions["import_model"].setEnabled(not busy))
+        self.problems.fixRequested.connect(lambda fix: self.training.apply_fixes([fix]))
+        self.canvas.selectionChangedIds.connect(self.training.weights_view.show_nodes)
+        self.training.unsavedChanged.connect(self._on_modified)
         self.welcome.newRequested.connect(self.new_project)
         self.welcome.openRequested.connect(self.open_dialog)
         self.welcome.pathChosen.connect(self.open_path)
@@ -325,7 +379,7 @@ class MainWindow(QMainWindow):
     # -- state -----------------------------------------------------------------------------
     def is_modified(self) -> bool:
         """Unsaved changes: edits since the last save, or content restored after a crash."""
-        return not self.undo_stack.isClean() or self._restored
+        return not self.undo_stack.isClean() or self._restored or self.training.unsaved or self._import is not None
 
     def display_name(self) -> str:
         if self.project.path is not None:
@@ -403,6 +457,9 @@ class MainWindow(QMainWindow):
 
     def add_layer_at_center(self, type_name: str) -> str | None:
         """Add a layer of `type_name` at the centre of the view (palette double-click, Enter)."""
+        if self.training.locked:
+            self.statusBar().showMessage(BANNER_TEXT, 5000)
+            return None
         self._show_canvas()
         center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
         node_id = self.canvas.add_node_at(type_name, center)
@@ -466,12 +523,66 @@ class MainWindow(QMainWindow):
             return False
         loaded.path = None
         loaded.name = loaded.name or files.example_title(Path(path))
+        loaded.dataset = anchored_dataset(loaded.dataset, Path(path).parent)  # its data stays with the example
         self.adopt(loaded)
         return True
+
+    # -- importing models ------------------------------------------------------------------------
+    def import_model_dialog(self) -> None:
+        if not self.maybe_save("importing a model"):
+            return
+        path = self.dialogs.open_file(self, "Import Keras Model", str(self.settings.value("lastDir", "")),
+                                      files.MODEL_FILTER)
+        if path:
+            self.import_model_file(path, ask=False)
+
+    def import_model_file(self, path: str | Path, ask: bool = True) -> files.BackgroundTask | None:
+        """Import a saved Keras model (.keras, .h5) as a new untitled project, reading it on a worker thread.
+
+        Returns the running task, or None if nothing was started (an import is running, or the question
+        about unsaved changes was cancelled). The project opens when the file has been read.
+        """
+        if self.importer.busy:
+            self.statusBar().showMessage("Another model is still being imported.", 5000)
+            return None
+        if ask and not self.maybe_save("importing a model"):
+            return None
+        self.statusBar().showMessage(f"Importing {Path(path).name}…")
+        return self.importer.start(Path(path))
+
+    def _on_model_imported(self, result) -> None:
+        self.adopt(result.project)
+        self._import = result  # unsaved until the first save writes the project and its weights
+        self._on_modified()
+        self._show_canvas()
+        source = result.source or Path("model")
+        self.settings.setValue("lastDir", str(source.parent))
+        doc = result.project.document
+        weights = f"weights of {len(result.weights)} layers are kept until you save" if result.weights \
+            else "no weights"
+        self.statusBar().showMessage(f"Imported {source.name}: {len(doc)} layers, {weights}.", 10_000)
+        if result.notes:
+            count = len(result.notes)
+            self.dialogs.notify(self, "Model imported", f"{source.name} was imported, with {count} "
+                                f"note{'s' if count != 1 else ''}:", "\n".join(f"• {n}" for n in result.notes))
+
+    def _on_import_failed(self, message: str) -> None:
+        self.statusBar().showMessage("The model was not imported.", 5000)
+        self.dialogs.error(self, "Cannot import the model", message)
+
+    def _imported_weights_saved(self) -> bool:
+        """Exports read the weights saved beside the project: an imported model is saved first."""
+        if self._import is None or not self._import.weights:
+            return True
+        answer = self.dialogs.ask(self, "Save the imported model first?", "Save the project before exporting "
+                                  "it?", (SAVE, CANCEL), "The imported weights are written beside the project "
+                                  "when it is saved; an export made before that would have fresh weights.")
+        return answer == SAVE and self.save()
 
     def adopt(self, loaded: Project) -> None:
         """Show `loaded` in this window: the document is replaced in one step and the undo stack cleared."""
         unplaced = any(loaded.document.position(n) is None for n in loaded.document.node_ids())
+        self._import = None
         p = self.project
         p.name, p.dataset, p.training, p.path = loaded.name, loaded.dataset, loaded.training, loaded.path
         p.extra, p.node_extra, p.load_problems = loaded.extra, loaded.node_extra, list(loaded.load_problems)
@@ -489,16 +600,13 @@ class MainWindow(QMainWindow):
         self._update_title()
         if self.interactive:
             self.recovery.set_dirty(False)
-        QTimer.singleShot(0, self.canvas.zoom_to_fit)
+        QTimer.singleShot(0, self.canvas.initial_view)
+        self.training.project_loaded()
         self.projectLoaded.emit()
 
     def _place_all(self) -> None:
         """A file without positions (hand-written, imported): lay it out, as part of loading (no undo step)."""
-        positions = layered_layout(self.document)
-        spaced = getattr(self.canvas, "_spaced", None)  # the canvas spaces columns for its real node sizes
-        if spaced is not None:
-            positions = spaced(positions)
-        for node_id, pos in positions.items():
+        for node_id, pos in self.canvas.layout_positions().items():  # spaced for the cards as drawn
             self.document.move_node(node_id, pos)
 
     def save(self) -> bool:
@@ -521,17 +629,23 @@ class MainWindow(QMainWindow):
     def save_to(self, path: Path) -> bool:
         old = self.project.path
         try:
-            project_io.save(self.project, path)
+            if self._import is not None:  # an imported model's weights, before any trained ones replace them
+                files.write_imported_weights(self._import, path)
+            note = self.training.save_project(path)  # with the trained weights and the runs
         except OSError as exc:
             self.dialogs.error(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
+            return False
+        except LayerLabError as exc:
+            self.dialogs.error(self, "Cannot save the project", str(exc))
             return False
         files.carry_weights(old, path)
         self.undo_stack.setClean()
         self._restored = False
+        self._import = None
         self._on_modified()
         self.recent.add(path)
         self.settings.setValue("lastDir", str(path.parent))
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        self.statusBar().showMessage(f"Saved {path}" + (f". {note}" if note else ""), 8000 if note else 5000)
         return True
 
     def revert(self) -> None:
@@ -576,6 +690,8 @@ class MainWindow(QMainWindow):
 
     # -- exports --------------------------------------------------------------------------------------
     def export_model_dialog(self, suffix: str) -> None:
+        if not self._imported_weights_saved():
+            return
         base = self.project.path.with_suffix(suffix) if self.project.path else Path(
             str(self.settings.value("lastDir", ""))) / f"model{suffix}"
         path = self.dialogs.save_file(self, "Export Model", str(base), ExportAdapter.FORMATS[suffix])
@@ -640,10 +756,13 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown:
             self._shown = True
-            QTimer.singleShot(0, self.canvas.zoom_to_fit)
+            QTimer.singleShot(0, self.canvas.initial_view)
             self.firstShown.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if not self.training.confirm_close():  # a run: ask, stop it, and close when its thread is done
+            event.ignore()
+            return
         if not self.maybe_save():
             event.ignore()
             return
@@ -654,17 +773,18 @@ class MainWindow(QMainWindow):
         self.recovery.stop()
         self.exporter.wait(30)
         self.canvas.close_canvas()
+        self.training.shutdown()
         self.check_service.shutdown()
         event.accept()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
-        if _project_urls(event.mimeData()):
+        if _project_urls(event.mimeData()) or _model_urls(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if _project_urls(event.mimeData()):
+        if _project_urls(event.mimeData()) or _model_urls(event.mimeData()):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
@@ -674,6 +794,10 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.open_path(paths[0]))  # let the drag finish before asking
+        elif _model_urls(event.mimeData()):
+            models = _model_urls(event.mimeData())
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.import_model_file(models[0]))
         else:
             super().dropEvent(event)
 
@@ -721,6 +845,12 @@ def _project_urls(mime) -> list[Path]:
         return []
     return [Path(u.toLocalFile()) for u in mime.urls()
             if u.isLocalFile() and u.toLocalFile().endswith(project_io.SUFFIX)]
+
+
+def _model_urls(mime) -> list[Path]:
+    if not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and files.is_model_file(u.toLocalFile())]
 
 
 def _to_bool(value) -> bool:

@@ -12,6 +12,7 @@ from layerlab.core.errors import Problem
 from layerlab.core.kerasenv import keras
 from layerlab.core.shapes import ShapeChecker
 from layerlab.gui.canvas.verdicts import EdgeProber
+from layerlab.gui.checking import CheckService
 from layerlab.gui.commands import SetParamsCommand
 
 
@@ -72,6 +73,62 @@ def test_keras_is_never_imported_on_the_gui_thread_and_not_before_first_paint():
     assert not any(on_main for _name, on_main in result["imports"]), result["imports"]
     assert result["first"] == {"heavy": [], "shape": "…", "pending": True}
     assert result["keras_loaded"] and result["shape"] == "(None, 30)"
+
+
+def test_opening_a_project_before_the_window_is_shown_starts_nothing(tmp_path):
+    """A window being set up unseen (a project opened before show()) sends no check and imports no TensorFlow,
+    however long that takes; once shown and painted, Keras loads off the GUI thread and the check arrives."""
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        from PySide6.QtCore import QEventLoop, QSettings, QTimer
+        from layerlab.core import project as project_io
+        from layerlab.gui.app import make_app
+        from layerlab.gui.main_window import MainWindow
+
+        app = make_app()
+        w = MainWindow(settings=QSettings({str(tmp_path / "s.ini")!r}, QSettings.Format.IniFormat),
+                       interactive=False, warm_up_delay_ms=50)
+        w.adopt(project_io.load("resources/examples/wide_deep.layerlab"))
+        w.canvas.viewport().repaint()  # painting something that is not on screen does not count either
+        loop = QEventLoop()
+        QTimer.singleShot(600, loop.quit)  # twelve warm-up delays, with the event loop running
+        loop.exec()
+        service = w.check_service
+        before = {{"heavy": sorted(m for m in ("tensorflow", "keras") if m in sys.modules),
+                   "started": service.started, "checks": service.checks_started}}
+        shown = []
+        w.firstShown.connect(lambda: shown.append("tensorflow" in sys.modules or "keras" in sys.modules))
+        service.reportReady.connect(lambda report: loop.quit())
+        QTimer.singleShot(200_000, loop.quit)
+        w.show()
+        loop.exec()
+        report = service.report
+        print(json.dumps({{"before": before, "shown": shown, "valid": report is not None and report.valid,
+                          "params": report.total_params if report else None}}))
+        w.close()
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["before"] == {"heavy": [], "started": False, "checks": 0}
+    assert result["shown"] == [False]
+    assert result["valid"] and result["params"] > 0
+
+
+def test_start_starts_checking_at_once(qtbot, docs):
+    doc = docs.wide_deep()
+    service = CheckService(doc, warm_up_delay_ms=600_000)  # would wait ten minutes for a first paint
+    try:
+        assert not service.started and service.checks_started == 0
+        with qtbot.waitSignal(service.reportReady, timeout=120_000):
+            service.start()
+        assert service.started and service.report.results["concat"].shapes == ((None, 35),)
+        service.start()  # twice is harmless
+    finally:
+        service.shutdown()
 
 
 def test_results_for_an_older_revision_are_dropped(make_canvas, qtbot, docs):

@@ -12,6 +12,18 @@ from layerlab.gui.canvas.view import MIME_LAYER
 from layerlab.gui.commands import SetParamsCommand
 
 
+def required_keras_args(type_name: str) -> set[str]:
+    """The constructor arguments Keras itself requires (no default) for a layer type."""
+    import inspect
+
+    from layerlab.core.kerasenv import keras
+
+    signature = inspect.signature(getattr(keras().layers, type_name).__init__)
+    return {name for name, p in signature.parameters.items()
+            if name != "self" and p.default is inspect.Parameter.empty
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+
+
 def title_point(canvas, node_id: str) -> QPointF:
     """A point on the node's header (where a person grabs it)."""
     item = canvas.scene.nodes[node_id]
@@ -166,7 +178,8 @@ def test_dropping_a_layer_from_the_palette_adds_it_at_the_drop_point(make_canvas
     assert c.document.node_ids() == ["dense_1"]
     node = c.document.node("dense_1")
     spec = catalog.get("Dense")
-    assert node.params == {k: v for k, v in spec.defaults().items() if v is not None}
+    assert node.params == spec.initial_params()  # the key parameters only: Keras's defaults do the rest
+    assert required_keras_args("Dense") <= set(node.params)
     item = c.scene.nodes["dense_1"]
     assert item.sceneBoundingRect().contains(c.view.mapToScene(at))
     assert c.view.selected_ids() == ["dense_1"]
@@ -273,3 +286,13 @@ def test_shared_layers_and_several_outputs_are_drawn(make_canvas):
     c.undo_stack.push(SetParamsCommand(doc, "lstm", {"units": 5}))  # no more states: edges to them are flagged
     c.wait_checked()
     assert c.scene.nodes["d1"].error and "output" in c.scene.nodes["d1"].error
+
+
+def test_a_new_node_of_any_type_has_every_argument_keras_requires(make_canvas):
+    c = make_canvas()
+    for spec in catalog.all_specs():
+        node_id = c.view.add_node_at(spec.type, QPointF(0, 0))
+        params = c.document.params(node_id)
+        assert params == spec.initial_params(), spec.type
+        if spec.type != "Input":  # keras.Input is a function whose arguments are all optional
+            assert required_keras_args(spec.type) <= set(params), spec.type

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QFontMetrics, QPainterPath, QPainterPathStroker, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from layerlab.core.document import Edge
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
+from layerlab.gui.canvas.routing import routed_path, wire_path
+
+__all__ = ["EdgeItem", "NoteItem", "ShareLinkItem", "WireItem", "wire_path"]
 
 _PEN_CACHE: dict = {}
+ROUTE_MIN_SPAN = 40.0  # a wire shorter than this has no room for a card in its way
+SCENE_LIMIT = 1e6
 _NO_BRUSH = Qt.BrushStyle.NoBrush
 _WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
 
@@ -30,15 +35,6 @@ def _pens(t) -> dict:
         pens["label_error"] = QPen(t.error, 1.0)
         _PEN_CACHE[t.name] = pens
     return pens
-
-
-def wire_path(p1: QPointF, p2: QPointF) -> QPainterPath:
-    """A smooth cubic from an output (p1) to an input (p2); wires going backwards loop out wider."""
-    dx = abs(p2.x() - p1.x()) * 0.5
-    dx = max(dx, 40.0) if p2.x() >= p1.x() else max(dx, 90.0)
-    path = QPainterPath(p1)
-    path.cubicTo(QPointF(p1.x() + dx, p1.y()), QPointF(p2.x() - dx, p2.y()), p2)
-    return path
 
 
 class EdgeItem(QGraphicsItem):
@@ -64,6 +60,7 @@ class EdgeItem(QGraphicsItem):
         self._label_text_pos = QPointF()
         self._bounds = QRectF()
         self._hovered = False
+        self.unrouted = False
         self.adjust()
 
     def endpoints(self) -> tuple[QPointF, QPointF]:
@@ -75,9 +72,17 @@ class EdgeItem(QGraphicsItem):
         return p1, p2
 
     def adjust(self) -> None:
-        """Follow the ports (after a move or a change of the nodes' layout)."""
+        """Follow the ports (after a move or a change of the nodes' layout), around the cards in the way."""
         p1, p2 = self.endpoints()
         path = wire_path(p1, p2)
+        scene = self.scene()
+        self.unrouted = scene is not None and scene.routing_paused  # many cards are moving: routed after them
+        if scene is not None and not self.unrouted and p2.x() - p1.x() > ROUTE_MIN_SPAN:
+            cards = scene.cards_in(path.boundingRect(), (self.source_item, self.target_item))
+            if cards:
+                path = routed_path(p1, p2, cards, lambda: scene.cards_in(
+                    QRectF(p1.x(), -SCENE_LIMIT, p2.x() - p1.x(), 2 * SCENE_LIMIT), (self.source_item,
+                                                                                      self.target_item)))
         if path == self._path:
             return
         self.prepareGeometryChange()
@@ -118,7 +123,7 @@ class EdgeItem(QGraphicsItem):
                 room = min(e.endpoints()[1].x() for e in siblings) - start.x()
                 if room >= w + 40:
                     self._label_rect = QRectF(start.x() + 12, start.y() - h / 2, w, h)
-        elif QLineF(start, end).length() >= w + 30:  # a wire too short for its label leaves it to the tooltip
+        elif end.x() - start.x() >= w + 16:  # no room between the cards: the label is left to the tooltip
             mid = self._path.pointAtPercent(0.5)
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
         if not self._label_rect.isNull():
@@ -196,41 +201,100 @@ class EdgeItem(QGraphicsItem):
 
 
 class ShareLinkItem(QGraphicsItem):
-    """A dashed link between a node and the node whose Keras layer it calls again."""
+    """A dashed link, labelled "same layer", between a node and a node that calls its Keras layer again.
+
+    It runs between the cards' top and bottom edges (the sides hold the ports),
+    above the wires and below the cards, and thickens while either card is selected.
+    """
+
+    LABEL = "same layer"
+    LABEL_H = 16.0
 
     def __init__(self, owner_item, sharer_item):
         super().__init__()
         self.owner_item = owner_item
         self.sharer_item = sharer_item
-        self.setZValue(-2.0)
-        self.setToolTip(f"{sharer_item.node_id} calls the layer of {owner_item.node_id} again (shared weights)")
+        self.setZValue(-0.5)
+        self.setAcceptHoverEvents(True)
+        self.setToolTip(f"{sharer_item.node_id} calls the layer of {owner_item.node_id} again: one layer, one set "
+                        "of weights")
+        self._static = QStaticText(self.LABEL)
+        self._static.setTextFormat(Qt.TextFormat.PlainText)
+        self._static.prepare(font=style.font("label"))
         self._path = QPainterPath()
+        self._label_rect = QRectF()
+        self._hovered = False
         self.adjust()
 
     def adjust(self) -> None:
-        a = self.owner_item.mapToScene(self.owner_item.card_rect().center())
-        b = self.sharer_item.mapToScene(self.sharer_item.card_rect().center())
-        path = QPainterPath(a)
-        bend = QPointF((a.x() + b.x()) / 2 + (b.y() - a.y()) * 0.15, (a.y() + b.y()) / 2 - (b.x() - a.x()) * 0.15)
-        path.quadTo(bend, b)
+        a_rect = self.owner_item.mapRectToScene(self.owner_item.card_rect())
+        b_rect = self.sharer_item.mapRectToScene(self.sharer_item.card_rect())
+        path = share_path(a_rect, b_rect)
+        if path == self._path:
+            return
         self.prepareGeometryChange()
         self._path = path
+        mid = path.pointAtPercent(0.5)
+        w = style.metrics("label").horizontalAdvance(self.LABEL) + 10
+        self._label_rect = QRectF(mid.x() - w / 2, mid.y() - self.LABEL_H / 2, w, self.LABEL_H)
+
+    def path(self) -> QPainterPath:
+        return self._path
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return self._path.boundingRect().adjusted(-3, -3, 3, 3)
+        return self._path.boundingRect().adjusted(-3, -3, 3, 3).united(self._label_rect)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(8.0)
-        return stroker.createStroke(self._path)
+        shape = stroker.createStroke(self._path)
+        shape.addRect(self._label_rect)
+        return shape
 
     def paint(self, painter, option, widget=None) -> None:
         t = theme.current()
-        pen = QPen(t.share_link, 2.0, Qt.PenStyle.DashLine)
+        active = self._hovered or self.owner_item.isSelected() or self.sharer_item.isSelected()
+        pen = QPen(t.share_link, 3.0 if active else 2.0, Qt.PenStyle.DashLine)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(_NO_BRUSH)
         painter.drawPath(self._path)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < style.LOD_TEXT:
+            return
+        painter.setPen(QPen(t.share_link, 1.0))
+        painter.setBrush(t.label_bg)
+        painter.drawRoundedRect(self._label_rect, self.LABEL_H / 2, self.LABEL_H / 2)
+        painter.setFont(style.font("label"))
+        painter.setPen(t.share_link)
+        metrics = style.metrics("label")
+        painter.drawStaticText(QPointF(self._label_rect.x() + 5,
+                                       self._label_rect.y() + (self.LABEL_H - metrics.height()) / 2), self._static)
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+
+
+def share_path(a: QRectF, b: QRectF) -> QPainterPath:
+    """From card `a` to card `b` through their facing top and bottom edges; side by side, an arch over both."""
+    if b.top() >= a.bottom():
+        p1, p2 = QPointF(a.center().x(), a.bottom()), QPointF(b.center().x(), b.top())
+    elif a.top() >= b.bottom():
+        p1, p2 = QPointF(a.center().x(), a.top()), QPointF(b.center().x(), b.bottom())
+    else:
+        p1, p2 = QPointF(a.center().x(), a.top()), QPointF(b.center().x(), b.top())
+        top = min(a.top(), b.top()) - 40.0 - 0.1 * abs(p2.x() - p1.x())
+        path = QPainterPath(p1)
+        path.cubicTo(QPointF(p1.x(), top), QPointF(p2.x(), top), p2)
+        return path
+    dy = (p2.y() - p1.y()) * 0.5
+    path = QPainterPath(p1)
+    path.cubicTo(QPointF(p1.x(), p1.y() + dy), QPointF(p2.x(), p2.y() - dy), p2)
+    return path
 
 
 class WireItem(QGraphicsItem):

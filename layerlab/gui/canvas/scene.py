@@ -36,6 +36,7 @@ from layerlab.gui.canvas.port_item import PortItem
 
 SCENE_EXTENT = 100_000.0
 _NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+_CELL = 200.0  # width of a column of the cards' grid index
 # Errors that are about a node itself, not about what its wires bring it.
 _NOT_ABOUT_WIRES = ("Layer name '", "Unknown layer type", "Shares the layer of", "Its weights need")
 
@@ -58,7 +59,11 @@ class CanvasScene(QGraphicsScene):
         self._warnings: dict[str, list[str]] = {}
         self.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self._sharers: set[str] = set()  # nodes that call another node's layer
+        self._owners: dict[str, tuple[str, ...]] = {}  # owner id -> the nodes that call its layer again
         self._roles_pending = False
+        self._reroute_pending = False
+        self._card_grid: dict | None = None  # cell -> {node id: (card rect, item)}: see cards_in
+        self._card_cells: dict[str, range] = {}
         self.overview = OverviewItem(self)
         self.overview_mode = False
         self.addItem(self.overview)
@@ -91,7 +96,7 @@ class CanvasScene(QGraphicsScene):
         for item in self.edges.values():
             item.setFlag(flag, on)
         for item in self.share_links.values():
-            item.setVisible(not on)
+            item.setFlag(flag, on)
         self.overview.invalidate()
         self.overview.setVisible(on)
 
@@ -101,9 +106,10 @@ class CanvasScene(QGraphicsScene):
         kind = change.kind
         if kind == NODE_MOVED:
             self._place(self.nodes[change.node])
+            self._schedule_reroute()
         elif kind == NODE_CHANGED:
             item = self.nodes[change.node]
-            item.sync(self.document)
+            item.sync(self.document, self._owners.get(change.node, ()))
         elif kind == NODE_ADDED:
             self._add_node(change.node)
             if self.document.shares(change.node) is not None:
@@ -115,6 +121,7 @@ class CanvasScene(QGraphicsScene):
                 self.wiring.cancel()
             item = self.nodes.pop(change.node)
             self.removeItem(item)
+            self._grid_remove(change.node)
             self._sharers.discard(change.node)
             self._refresh_shares()
             self._schedule_roles()
@@ -138,8 +145,11 @@ class CanvasScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self.share_links.clear()
+        self._card_grid = None
         self._roles_pending = False
+        self._reroute_pending = False
         self._sharers = {n for n in self.document.node_ids() if self.document.shares(n) is not None}
+        self._owners = self._owner_map()
         roles = self._roles()
         for node_id in self.document.node_ids():  # ports come from the document, so nodes first ...
             self._add_node(node_id, roles.get(node_id, ""))
@@ -155,10 +165,11 @@ class CanvasScene(QGraphicsScene):
         self.nodes[node_id] = item
         if role is not None:
             item.role = role
-        item.sync(self.document, layout=False)
+        item.sync(self.document, self._owners.get(node_id, ()), layout=False)
         self._apply_node(item)  # lays the face out
         self._place(item)
         self.addItem(item)
+        self.card_changed(item)
         return item
 
     def _place(self, item: NodeItem) -> None:
@@ -180,6 +191,7 @@ class CanvasScene(QGraphicsScene):
         src.edge_items.add(item)
         dst.edge_items.add(item)
         self.addItem(item)
+        item.adjust()  # now that it is in the scene, around the cards in its way
         self._apply_edge(item)
         return item
 
@@ -187,13 +199,35 @@ class CanvasScene(QGraphicsScene):
         for node_id in (edge.source, edge.target):
             item = self.nodes.get(node_id)
             if item is not None:
-                item.sync(self.document)
+                item.sync(self.document, self._owners.get(node_id, ()))
         source = self.nodes.get(edge.source)
         if source is not None:  # the wires carrying the same tensor share one label
             for sibling in source.edge_items:
                 if isinstance(sibling, EdgeItem) and sibling.edge[::3] == edge[::3]:  # (source, source_port)
                     sibling.relabel()
         self._schedule_roles()
+
+    @property
+    def routing_paused(self) -> bool:
+        """True while a batch of moves goes on: wires are drawn plain until it ends, then routed once."""
+        return self._reroute_pending
+
+    def _schedule_reroute(self) -> None:
+        """After moves, route the long wires again once (cards may have moved into or out of their way)."""
+        if not self._reroute_pending:
+            self._reroute_pending = True
+            QTimer.singleShot(0, self._reroute)
+
+    def _reroute(self) -> None:
+        if not self._reroute_pending:
+            return
+        self._reroute_pending = False
+        for item in list(self.edges.values()):
+            p1, p2 = item.endpoints()
+            if item.unrouted or p2.x() - p1.x() > style.NODE_WIDTH / 2:  # room for a card in its way
+                item.adjust()
+        for link in self.share_links.values():
+            link.adjust()
 
     def _schedule_roles(self) -> None:
         """Renumber the model's inputs and outputs once, after the current edit (not once per change in it)."""
@@ -207,7 +241,30 @@ class CanvasScene(QGraphicsScene):
             self._roles_pending = False
             self._refresh_roles()
 
+    def _owner_map(self) -> dict[str, tuple[str, ...]]:
+        """{owner: the nodes calling its layer again, in node order}, from the (few) sharers."""
+        owners: dict[str, list[str]] = {}
+        for node_id in self._sharers:
+            owner = self.document.shares(node_id)
+            if owner is not None and owner in self.document:
+                owners.setdefault(owner, []).append(node_id)
+        return {o: tuple(sorted(ids, key=self.document.index)) for o, ids in owners.items()}
+
+    def shared_with(self, node_id: str) -> list[str]:
+        """The other nodes that call the same Keras layer as `node_id` (its owner and the owner's sharers)."""
+        owner = self.document.shares(node_id) if node_id in self.document else None
+        group = [owner or node_id, *self._owners.get(owner or node_id, ())]
+        return [n for n in group if n != node_id] if len(group) > 1 else []
+
     def _refresh_shares(self) -> None:
+        owners = self._owner_map()
+        if owners != self._owners:  # an owner's card says who shares its layer
+            changed = {o for o in set(owners) | set(self._owners) if owners.get(o) != self._owners.get(o)}
+            self._owners = owners
+            for owner in changed:
+                item = self.nodes.get(owner)
+                if item is not None:
+                    item.sync(self.document, owners.get(owner, ()))
         wanted = {}
         for node_id in self._sharers:  # only nodes that share a layer (few), not every node
             owner = self.document.shares(node_id)
@@ -222,7 +279,7 @@ class CanvasScene(QGraphicsScene):
         for sharer, owner in wanted.items():
             if sharer not in self.share_links:
                 link = ShareLinkItem(self.nodes[owner], self.nodes[sharer])
-                link.setVisible(not self.overview_mode)
+                link.setFlag(_NO_CONTENTS, self.overview_mode)
                 self.nodes[owner].edge_items.add(link)
                 self.nodes[sharer].edge_items.add(link)
                 self.share_links[sharer] = link
@@ -244,7 +301,7 @@ class CanvasScene(QGraphicsScene):
     def _refresh_roles(self) -> None:
         roles = self._roles()
         for node_id, item in self.nodes.items():
-            item.set_role(roles.get(node_id, ""), self.document)
+            item.set_role(roles.get(node_id, ""))
 
     # -- check results ----------------------------------------------------------------
     def apply_report(self, report: CheckReport | None) -> None:
@@ -320,6 +377,45 @@ class CanvasScene(QGraphicsScene):
         ports = [i for i in self.items(area) if isinstance(i, PortItem)]
         ports.sort(key=lambda p: QLineF(p.scenePos(), pos).length())
         return [p for p in ports if QLineF(p.scenePos(), pos).length() <= radius]
+
+    def cards_in(self, rect: QRectF, exclude=()) -> list[QRectF]:
+        """The scene rects of the cards that reach into `rect` (wires route around them), minus `exclude`.
+
+        A grid of card columns answers, kept up to date card by card (Qt's own index sorts every answer
+        by stacking order: 20 times slower for this).
+        """
+        if self._card_grid is None:
+            self._card_grid, self._card_cells = defaultdict(dict), {}
+            for item in self.nodes.values():
+                self._grid_add(item)
+        found: dict[str, QRectF] = {}
+        for cell in range(int(rect.left() // _CELL), int(rect.right() // _CELL) + 1):
+            for node_id, (card, item) in self._card_grid.get(cell, {}).items():
+                if card.intersects(rect) and item not in exclude:
+                    found[node_id] = card
+        return list(found.values())
+
+    def card_changed(self, item: NodeItem) -> None:
+        """A card moved or changed size: its place in the wires' index of cards follows."""
+        if self._card_grid is not None and self.nodes.get(item.node_id) is item:
+            self._grid_remove(item.node_id)
+            self._grid_add(item)
+
+    def _grid_add(self, item: NodeItem) -> None:
+        card = item.card_rect().translated(item.pos())
+        cells = range(int(card.left() // _CELL), int(card.right() // _CELL) + 1)
+        for cell in cells:
+            self._card_grid[cell][item.node_id] = (card, item)
+        self._card_cells[item.node_id] = cells
+
+    def _grid_remove(self, node_id: str) -> None:
+        if self._card_grid is not None:
+            for cell in self._card_cells.pop(node_id, ()):
+                self._card_grid[cell].pop(node_id, None)
+
+    def node_sizes(self) -> dict[str, tuple[float, float]]:
+        """{node id: (width, height)} of every card as drawn (what auto-layout spaces the columns for)."""
+        return {n: (item.card_rect().width(), item.card_rect().height()) for n, item in self.nodes.items()}
 
     def nodes_rect(self) -> QRectF:
         rect = QRectF()

@@ -1,4 +1,4 @@
-"""Fonts and sizes shared by the canvas items (created once, after the QGuiApplication)."""
+"""Fonts, sizes and zoom levels shared by the canvas items (fonts are created once, after the QGuiApplication)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,66 @@ from functools import cache
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
 
 GRID = 20.0  # snap step, and the minor grid line spacing
-NODE_WIDTH = 200.0
+# A card is as wide as the longest usual output shape, "(None, 112, 112, 64)", in the mono font.
+NODE_WIDTH = 180.0
 HEADER_HEIGHT = 26.0
-ROW_HEIGHT = 16.0
+ROW_HEIGHT = 17.0
 PORT_ROW_HEIGHT = 18.0
 FOOTER_HEIGHT = 24.0
+BODY_TOP_PAD = 4.0
 PAD = 10.0
 RADIUS = 7.0
 PORT_RADIUS = 5.0
 PORT_HIT_RADIUS = 11.0
+MAX_KEY_PARAMS = 3
 
-# Level of detail (view scale): below these, text and then ports are not drawn.
-LOD_TEXT = 0.45
-LOD_PORTS = 0.4
-LOD_OVERVIEW = 0.4  # below this view scale, one OverviewItem paints the whole graph
+# Auto-layout spacing: room between columns for a wire and a short shape label, between rows for a gap.
+COLUMN_GAP = 90.0
+ROW_GAP = 36.0
+
+# Level of detail, by view scale (screen pixels per scene unit):
+LOD_TEXT = 0.5  # the full face (12 px body text >= 6 px on screen); below, the summary face: type and shape
+LOD_PORTS = 0.3  # ports are drawn from here up
+LOD_OVERVIEW = 0.4  # below this, one OverviewItem paints the whole graph (in a few batched calls)
+SUMMARY_MIN_PIXELS = 6.0  # the summary face's text is drawn only when it would be at least this tall
+READABLE_SCALE = 0.6  # every text of a card readable (body text >= 7 px); a big graph opens at this scale
+GLANCE_SCALE = 0.32  # the summary face readable (type 8 px, shape 7.7 px): a graph that fits at this opens whole
+
+_PIXEL_SIZES = {"title": 14, "body": 12, "small": 11, "label": 11, "mono": 12,
+                "summary_title": 26, "summary_mono": 24}
 
 
 @cache
 def font(role: str) -> QFont:
-    """The font for a role: "title", "body", "small", "mono" or "label"."""
-    if role == "mono":
+    """The font for a role: "title", "body", "small", "mono", "label", "summary_title" or "summary_mono"."""
+    if role.endswith("mono"):
         f = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        f.setPixelSize(11)
-        return f
-    f = QFont()
-    f.setPixelSize({"title": 13, "body": 11, "small": 10, "label": 10}[role])
-    if role == "title":
+    else:
+        f = QFont()
+    f.setPixelSize(_PIXEL_SIZES[role])
+    if role in ("title", "summary_title"):
         f.setWeight(QFont.Weight.DemiBold)
     f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)  # text scales smoothly with the zoom
     return f
 
 
 @cache
+def sized_font(role: str, pixel_size: int) -> QFont:
+    """`role`'s font at another pixel size (a long type name shrinks to fit its card)."""
+    f = QFont(font(role))
+    f.setPixelSize(pixel_size)
+    return f
+
+
+@cache
 def metrics(role: str) -> QFontMetricsF:
     return QFontMetricsF(font(role))
+
+
+@cache
+def sized_metrics(role: str, pixel_size: int) -> QFontMetricsF:
+    return QFontMetricsF(sized_font(role, pixel_size))
+
+
+def pixel_size(role: str) -> int:
+    return _PIXEL_SIZES[role]

@@ -7,13 +7,13 @@ scene then redraws from the document's notifications.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QUndoStack
+from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QTransform, QUndoStack
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
 from layerlab.core import catalog
 from layerlab.core.document import GraphDocument
-from layerlab.core.layout import layered_layout
 from layerlab.gui.canvas import clipboard, style
+from layerlab.gui.canvas.arrange import layout_positions
 from layerlab.gui.canvas.edge_item import EdgeItem
 from layerlab.gui.canvas.node_item import NodeItem
 from layerlab.gui.canvas.quick_add import QuickAddPopup
@@ -30,10 +30,10 @@ from layerlab.gui.commands import (
 )
 
 MIME_LAYER = "application/x-layerlab-layer"
-MIN_SCALE, MAX_SCALE = 0.05, 4.0
+MIN_SCALE, MAX_SCALE = 0.01, 4.0
+MAX_FIT_SCALE = 1.0  # zoom to fit never blows a few nodes up beyond their natural size
+FIT_MARGIN = 24.0  # pixels kept free around a fitted graph
 PASTE_OFFSET = 40.0
-LAYOUT_COLUMN_GAP = 130.0  # room for the shape labels between columns
-LAYOUT_ROW_GAP = 40.0
 
 
 class CanvasView(QGraphicsView):
@@ -51,8 +51,7 @@ class CanvasView(QGraphicsView):
         self.setScene(self.canvas_scene)
         self.wiring = WiringController(self)
         self.canvas_scene.wiring = self.wiring
-        self.quick_add = QuickAddPopup(self)
-        self.quick_add.chosen.connect(self._on_quick_add)
+        self._quick_add: QuickAddPopup | None = None  # made on first use: it costs ~80 ms to build
         self._quick_add_pos = QPointF()
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
@@ -118,18 +117,62 @@ class CanvasView(QGraphicsView):
         if target != current:
             self.scale(target / current, target / current)
 
-    def zoom_to_fit(self) -> None:
+    def set_scale(self, scale: float) -> None:
+        """Zoom to `scale` screen pixels per scene unit (within MIN_SCALE..MAX_SCALE)."""
+        scale = min(MAX_SCALE, max(MIN_SCALE, scale))
+        self.setTransform(QTransform.fromScale(scale, scale))
+
+    def fit_scale(self) -> float | None:
+        """The scale at which the whole graph fits in the view (None for an empty graph)."""
         rect = self.canvas_scene.nodes_rect()
         if rect.isNull():
+            return None
+        vp = self.viewport().rect()
+        room_w, room_h = max(1.0, vp.width() - 2 * FIT_MARGIN), max(1.0, vp.height() - 2 * FIT_MARGIN)
+        return min(room_w / max(rect.width(), 1.0), room_h / max(rect.height(), 1.0))
+
+    def zoom_to_fit(self) -> None:
+        """Show the whole model, centred (a small one at 100 %, never larger)."""
+        scale = self.fit_scale()
+        if scale is None:
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.scale_factor() > 1.25:  # a few nodes: do not blow them up
-            self.zoom_by(1.25 / self.scale_factor())
-            self.centerOn(rect.center())
-        elif self.scale_factor() < MIN_SCALE:
-            self.zoom_by(MIN_SCALE / self.scale_factor())
+        self.set_scale(min(MAX_FIT_SCALE, scale))
+        self.centerOn(self.canvas_scene.nodes_rect().center())
+
+    def initial_view(self) -> None:
+        """The view a model opens with: all of it if that is readable, else its inputs' end at a readable scale.
+
+        A graph that fits at style.GLANCE_SCALE or more is fitted: every card readable in full, or at
+        least its type and output shape (the summary face). A bigger one is shown at style.READABLE_SCALE
+        from its left edge (where the inputs are), centred on the part in view, or on the inputs when
+        that part is taller than the view; Zoom to Fit shows the whole.
+        """
+        scale = self.fit_scale()
+        if scale is None or scale >= style.GLANCE_SCALE:
+            self.zoom_to_fit()
+            return
+        scale = style.READABLE_SCALE
+        self.set_scale(scale)
+        vp = self.viewport().rect()
+        half_w, half_h, margin = vp.width() / (2 * scale), vp.height() / (2 * scale), FIT_MARGIN / scale
+        rect = self.canvas_scene.nodes_rect()
+        left = rect.left() - margin
+        in_view = QRectF(left, rect.top(), 2 * half_w, rect.height())
+        part, inputs = QRectF(), []
+        for node_id, item in self.canvas_scene.nodes.items():
+            card = item.sceneBoundingRect()
+            if card.intersects(in_view):
+                part = part.united(card)
+                if self.document.node_type(node_id) == "Input":
+                    inputs.append(card.center().y())
+        if part.height() <= 2 * (half_h - margin) or not inputs:
+            y = part.center().y()
+        else:
+            y = sum(inputs) / len(inputs)
+            y = min(max(y, part.top() + half_h - margin), part.bottom() - half_h + margin)
+        self.centerOn(left + half_w, y)
 
     def center_on(self, node_id: str) -> None:
         item = self.canvas_scene.nodes.get(node_id)
@@ -258,7 +301,8 @@ class CanvasView(QGraphicsView):
         has_selection = bool(self.selected_ids() or self.selected_edges())
         if item is None:
             self._quick_add_pos = scene_pos
-            menu.addAction("Add Layer…", lambda: self.quick_add.open_at(event.globalPos()))
+            global_pos = event.globalPos()
+            menu.addAction("Add Layer…", lambda: self.quick_add.open_at(global_pos))
             menu.addSeparator()
         for text, slot, enabled in (("Cut", self.cut, bool(self.selected_ids())),
                                     ("Copy", self.copy, bool(self.selected_ids())),
@@ -275,11 +319,11 @@ class CanvasView(QGraphicsView):
 
     # -- adding nodes ---------------------------------------------------------------------------
     def add_node_at(self, type_name: str, scene_pos: QPointF) -> str | None:
-        """Add a layer of `type_name` (with the catalog's defaults) centred under `scene_pos`."""
+        """Add a layer of `type_name` (with its key parameters only) with its header under `scene_pos`."""
         spec = catalog.get(type_name)
         if spec is None:
             return None
-        params = {k: v for k, v in spec.defaults().items() if v is not None}
+        params = spec.initial_params()  # every argument Keras requires; Keras's own defaults do the rest
         x = scene_pos.x() - style.NODE_WIDTH / 2
         y = scene_pos.y() - style.HEADER_HEIGHT / 2
         if self.canvas_scene.snap_to_grid:
@@ -287,6 +331,14 @@ class CanvasView(QGraphicsView):
         command = AddNodeCommand(self.document, type_name, params, (x, y))
         self.undo_stack.push(command)
         return command.node_id
+
+    @property
+    def quick_add(self) -> QuickAddPopup:
+        """The Tab popup (built on first use)."""
+        if self._quick_add is None:
+            self._quick_add = QuickAddPopup(self)
+            self._quick_add.chosen.connect(self._on_quick_add)
+        return self._quick_add
 
     def open_quick_add(self) -> None:
         cursor = self.mapFromGlobal(QCursor.pos())
@@ -396,15 +448,20 @@ class CanvasView(QGraphicsView):
     def set_snap_to_grid(self, on: bool) -> None:
         self.canvas_scene.snap_to_grid = bool(on)
 
+    def layout_positions(self) -> dict[str, tuple[float, float]]:
+        """Where Auto Layout would put every card (top-left corners, for the sizes they are drawn at)."""
+        return layout_positions(self.document, self.canvas_scene.node_sizes())
+
     def auto_layout(self) -> None:
         """Lay the graph out left to right (one undo step), keeping it where it was on the canvas."""
         if not len(self.document):
             return
-        positions = self._spaced(layered_layout(self.document))
+        positions = self.layout_positions()
         before = self.canvas_scene.nodes_rect()
         after = QRectF()
         for node_id, (x, y) in positions.items():
-            after = after.united(self.canvas_scene.nodes[node_id].card_rect().translated(x, y))
+            after = after.united(self.canvas_scene.nodes[node_id].sceneBoundingRect().translated(
+                x - self.canvas_scene.nodes[node_id].x(), y - self.canvas_scene.nodes[node_id].y()))
         shift = before.center() - after.center()
         g = style.GRID
         dx, dy = round(shift.x() / g) * g, round(shift.y() / g) * g
@@ -412,22 +469,6 @@ class CanvasView(QGraphicsView):
         if all(self.document.position(n) == p for n, p in positions.items()):
             return
         self.undo_stack.push(SetPositionsCommand(self.document, positions, "Auto-layout"))
-
-    def _spaced(self, positions: dict) -> dict:
-        """Keep the layout's columns and row order, spaced for the real node sizes."""
-        columns: dict[float, list[str]] = {}
-        for node_id, (x, _y) in positions.items():
-            columns.setdefault(x, []).append(node_id)
-        out = {}
-        for c, x in enumerate(sorted(columns)):
-            ids = sorted(columns[x], key=lambda n: positions[n][1])
-            heights = [self.canvas_scene.nodes[n].card_rect().height() for n in ids]
-            total = sum(heights) + LAYOUT_ROW_GAP * (len(ids) - 1)
-            y = -total / 2
-            for node_id, h in zip(ids, heights):
-                out[node_id] = (c * (style.NODE_WIDTH + LAYOUT_COLUMN_GAP), round(y / style.GRID) * style.GRID)
-                y += h + LAYOUT_ROW_GAP
-        return out
 
     # -- teardown --------------------------------------------------------------------------------
     def close_canvas(self) -> None:

@@ -250,6 +250,10 @@ class InspectorPanel(QWidget):
         self.report = report
         self._show_check()
 
+    def add_section(self, widget: QWidget) -> None:
+        """A section below the parameters (the training side adds the selected layer's trained weights)."""
+        self._layout.insertWidget(self._layout.count() - 1, widget)
+
     # -- document changes ------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
         if not self.node_ids:

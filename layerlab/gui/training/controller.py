@@ -1,0 +1,626 @@
+"""The training side of the main window: panels, Run actions, runs on the training thread, trained state.
+
+`TrainingController` is created by the MainWindow and owns:
+
+- the Data and Training panels (project sections, edited through undo commands),
+- the DataService (preview and arrays, loaded in the background) and the
+  data's problems against the graph (listed with the graph's, with fixes),
+- the Train / Stop / Continue actions and the TrainingRunner (QThread),
+- the RunHistory behind the runs list and the live plots,
+- the results view and the weights shown in the inspector,
+- the lock that keeps the graph read-only during a run,
+- the trained session: saved with the project (weights beside it, runs in
+  it), restored when a trained project is opened, exported on request.
+
+Data flows one way: job -> listener -> queued signals -> this controller ->
+RunHistory -> plots (redrawn by their own timer).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog
+
+from layerlab.core import project as project_io
+from layerlab.core.document import NODE_MOVED
+from layerlab.core.errors import LayerLabError
+from layerlab.core.training.listener import FAILED, STOPPED
+from layerlab.gui import icons
+from layerlab.gui.files import CANCEL
+from layerlab.gui.training import jobs
+from layerlab.gui.training.data_panel import FILE_FILTERS, DataPanel
+from layerlab.gui.training.data_service import DataService
+from layerlab.gui.training.fixes import apply_fixes
+from layerlab.gui.training.lock import EditLock, LockBanner
+from layerlab.gui.training.messages import ERROR, INFO, RESTORED, end_message
+from layerlab.gui.training.progress import RunProgress
+from layerlab.gui.training.run_panel import RunPanel
+from layerlab.gui.training.sections import SectionStore
+from layerlab.gui.training.series import RunHistory
+from layerlab.gui.training.settings_panel import TrainingSettingsPanel
+from layerlab.gui.training.view import TrainingView
+from layerlab.gui.training.weights import WeightsView
+from layerlab.gui.training.worker import TrainingRunner
+
+STOP_AND_CLOSE = "stop and close"
+PROGRESS_INTERVAL_S = 0.5
+LOCKED_ACTIONS = ("new", "open", "import_model", "revert", "cut", "paste", "duplicate", "delete", "auto_layout",
+                  "undo", "redo", "export.keras", "export.h5")
+
+
+class TrainingController(QObject):
+    """Signals: busyChanged(bool), outcomeReady(TrainOutcome), unsavedChanged(), dataProblemsChanged(list)."""
+
+    busyChanged = Signal(bool)  # noqa: N815 - Qt naming
+    outcomeReady = Signal(object)  # noqa: N815
+    unsavedChanged = Signal()  # noqa: N815
+    dataProblemsChanged = Signal(list)  # noqa: N815
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.project = window.project
+        self.document = window.document
+        self.store = SectionStore(window.project, window.undo_stack, self)
+        self.data_service = DataService(self)
+        self.runner = TrainingRunner(self)
+        self.history = RunHistory()
+        self.progress = RunProgress()
+        self.session = None  # the trained (or restored) TrainingSession; Continue goes on with it
+        self.session_revision = -1  # the document revision the session's model was built from
+        self.evaluation = None
+        self.unsaved_records: list = []  # runs not yet written into the project
+        self.weights_unsaved = False
+        self.data_problems: list = []
+        self.lineage = None  # the lineage being trained
+        self._close_after = False
+        self._stopping = False
+        self._restoring = False
+        self._progress_shown = 0.0
+
+        self.train_action = self._action("train", "&Train", self.train, "F5", "Train the model from scratch")
+        self.stop_action = self._action("stop", "&Stop", self.stop, "Shift+F5",
+                                        "Stop after the current batch (the model keeps what it learned)")
+        self.continue_action = self._action("continue", "&Continue", self.continue_training, "F6",
+                                            "Train the model further, for the number of epochs set beside")
+        self.run_panel = RunPanel(self.train_action, self.stop_action, self.continue_action)
+        self.data_panel = DataPanel(self.store, self.document)
+        self.settings_panel = TrainingSettingsPanel(self.store, self.document)
+        self.view = TrainingView(self.history, self.run_panel, self._ask_save_path)
+        self.weights_view = WeightsView(self.document)
+        self.banner = LockBanner()
+        self.lock = EditLock(window.canvas, self._lock_targets, self.banner, self)
+        self._check_timer = QTimer(self)  # a burst of changes re-checks the data once
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(0)
+        self._check_timer.timeout.connect(self.recheck_data)
+
+        self.runner.started.connect(self._on_started)
+        self.runner.batch.connect(self._on_batch)
+        self.runner.epoch.connect(self._on_epoch)
+        self.runner.phase.connect(lambda text: self.run_panel.show_message(INFO, text))
+        self.runner.fitEnded.connect(self._on_fit_ended)
+        self.runner.finished.connect(self._on_finished)
+        self.data_service.loading.connect(self.data_panel.show_loading)
+        self.data_service.previewReady.connect(self.data_panel.show_preview)
+        self.data_service.datasetReady.connect(lambda _ds: self._schedule_check())
+        self.data_service.failed.connect(self._on_data_failed)
+        self.data_service.cleared.connect(self._schedule_check)
+        self.data_panel.fixesRequested.connect(self.apply_fixes)
+        self.data_panel.browseRequested.connect(self._browse)
+        self.store.changed.connect(self._on_section_changed)
+        self.view.runs.visibilityChanged.connect(lambda: self.view.ensure_plots().rebuild())
+        window.check_service.reportReady.connect(lambda _r: self._schedule_check())
+        from layerlab.gui import theme
+
+        theme.notifier().changed.connect(self._on_theme_changed)
+        self._unsubscribe = self.document.subscribe(self._on_graph_change)
+        self._update_actions()
+
+    # -- construction helpers -------------------------------------------------------------------------
+    def _action(self, icon: str, text: str, slot, shortcut: str, tip: str) -> QAction:
+        action = QAction(icons.icon(icon), text, self)
+        action.setObjectName(f"run.{icon}")
+        action.setProperty("iconName", icon)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(f"{tip} ({shortcut})")
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        return action
+
+    def _lock_targets(self) -> list:
+        w = self.window
+        actions = [w.menu_actions.get(name) for name in LOCKED_ACTIONS]
+        menus = [m.menuAction() for m in (getattr(w, "recent_menu", None), getattr(w, "examples_menu", None)) if m]
+        return [w.palette_panel, w.inspector, w.welcome, self.data_panel, self.settings_panel, *actions, *menus]
+
+    @property
+    def actions(self) -> list[QAction]:
+        return [self.train_action, self.stop_action, self.continue_action]
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    @property
+    def training(self) -> bool:
+        """A run (not just restoring saved weights) is in progress."""
+        return self.runner.busy and self.runner.job is not None and self.runner.job.train
+
+    @property
+    def locked(self) -> bool:
+        return self.lock.locked
+
+    @property
+    def unsaved(self) -> bool:
+        return bool(self.unsaved_records) or self.weights_unsaved
+
+    def trained_model(self):
+        """The model trained (or restored) in this window, or None."""
+        return self.session.model if self.session is not None else None
+
+    def _update_actions(self) -> None:
+        busy = self.busy
+        has_model = self.session is not None and self.session.model is not None
+        can_restore = self._saved_weights() is not None
+        self.train_action.setEnabled(not busy)
+        self.stop_action.setEnabled(self.training and not self._stopping)
+        self.continue_action.setEnabled(not busy and (has_model or can_restore))
+        tip = "Train the model further, for the number of epochs set beside (F6)"
+        if has_model and self.session_revision != self.document.revision:
+            tip += ". The graph changed since: Continue trains the model as it was; Train uses the edited graph"
+        elif not has_model and not can_restore:
+            tip = "Train first: Continue trains a trained model further (F6)"
+        self.continue_action.setToolTip(tip)
+
+    def _on_theme_changed(self) -> None:
+        for action in self.actions:
+            action.setIcon(icons.icon(action.property("iconName")))
+        if self.view.plots is not None:
+            self.view.plots.restyle()
+        if self.view.results is not None:
+            self.view.results.restyle()
+        self.weights_view.show_nodes(self.weights_view.node_ids)
+
+    # -- Run actions -----------------------------------------------------------------------------------
+    def train(self) -> bool:
+        """Start a new run: a fresh model from the graph, the data and the training settings."""
+        if self.busy:
+            return False
+        if self.window.exporter.task is not None:
+            self.run_panel.show_message(ERROR, "An export is still running: train when it has finished.")
+            return False
+        self._commit_focused_edit()
+        section = self.store.get("dataset") or None
+        base_dir = self.project.base_dir
+        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
+                            dataset_section=section, base_dir=base_dir, name=self.project.name,
+                            dataset=self.data_service.dataset_for(section, base_dir), report=self._current_report())
+        self.session_revision = self.document.revision
+        return self._start(job, None)
+
+    def _current_report(self):
+        """The editor's shape check of the document as it is now (None while one is pending)."""
+        checks = self.window.check_service
+        if checks.report is not None and not checks.pending and checks.report_revision == self.document.revision:
+            return checks.report
+        return None
+
+    def continue_training(self, epochs: int | None = None) -> bool:
+        """Train the current model `epochs` more epochs (the run bar's number by default)."""
+        if self.busy:
+            return False
+        epochs = int(epochs if epochs is not None else self.run_panel.more_epochs.value())
+        if self.session is not None and self.session.model is not None:
+            job = jobs.TrainJob(session=self.session, epochs=epochs)
+            continuing = self._lineage_of_session()
+            return self._start(job, continuing)
+        saved = self._saved_weights()
+        if saved is None:
+            self.run_panel.show_message(INFO, "Train first: Continue trains a trained model further.")
+            return False
+        from layerlab.core.training import state
+
+        snapshot = project_io.from_json(self.project.to_json(), self.project.path)
+        section = self.store.get("dataset") or None
+        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
+                            dataset_section=section, base_dir=self.project.base_dir, name=self.project.name,
+                            dataset=self.data_service.dataset_for(section, self.project.base_dir),
+                            restore=snapshot, epochs=epochs)
+        self.session_revision = self.document.revision
+        end = state.epochs_trained(self.project)
+        continuing = next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
+        return self._start(job, continuing)
+
+    def stop(self) -> None:
+        """Stop after the current batch; the model keeps what it learned."""
+        if not self.training:
+            return
+        self._stopping = True
+        self.runner.request_stop()
+        self.run_panel.show_message(INFO, "Stopping after the current batch…")
+        self._update_actions()
+
+    def _start(self, job: jobs.TrainJob, continuing) -> bool:
+        if not self.runner.submit(job):
+            return False
+        self._stopping = False
+        self.progress.reset()
+        self.lock.lock()
+        self.lineage = self.history.start(continuing)
+        self.run_panel.set_busy(True)
+        self.run_panel.show_progress(0.0, "")
+        self.run_panel.show_message(INFO, "Starting…")
+        self.show_runs_tab()
+        self.view.ensure_plots().rebuild()
+        self.view.runs.refresh()
+        self.busyChanged.emit(True)
+        self._update_actions()
+        return True
+
+    def show_runs_tab(self) -> None:
+        """Bring the Runs tab forward, tall enough for the plots."""
+        w = self.window
+        w.bottom_dock.show()
+        w.bottom_tabs.setCurrentWidget(self.view)
+        if w.bottom_dock.height() < 340 and not w.bottom_dock.isFloating():
+            w.resizeDocks([w.bottom_dock], [max(340, int(w.height() * 0.5))], Qt.Orientation.Vertical)
+
+    def _commit_focused_edit(self) -> None:
+        """A value typed but not yet committed (F5 pressed in a field) counts."""
+        from PySide6.QtWidgets import QApplication, QLineEdit
+
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QLineEdit) and focus.isModified():
+            focus.editingFinished.emit()
+
+    # -- reports from the training thread ----------------------------------------------------------------
+    def _on_started(self, epochs: int, steps: int, samples: int) -> None:
+        self.progress.start(epochs, steps, samples)
+        if self.lineage is not None:
+            self.lineage.steps = steps
+        self.view.ensure_plots().fix_epochs(max(epochs, max((lin.last_epoch for lin in self.history.lineages
+                                                             if lin.visible), default=0)))
+        self.run_panel.set_busy(False)
+        self.run_panel.show_message(INFO, f"Training on {samples:,} samples, {steps:,} batches per epoch.")
+        self.run_panel.show_progress(0.0, self.progress.text())
+
+    def _on_batch(self, epoch: int, batch: int, logs: dict) -> None:
+        if self.lineage is None:
+            return
+        self.lineage.add_batch(epoch, batch, logs)
+        self.progress.on_batch(epoch, batch)
+        now = time.monotonic()
+        if now - self._progress_shown >= PROGRESS_INTERVAL_S:  # the bar need not move 20 times a second
+            self._progress_shown = now
+            self.run_panel.show_progress(self.progress.fraction, self.progress.text())
+        if self.view.plots is not None:
+            self.view.plots.mark_dirty(self.lineage)
+
+    def _on_epoch(self, epoch: int, logs: dict) -> None:
+        if self.lineage is None:
+            return
+        self.lineage.add_epoch(epoch, logs)
+        self.progress.on_epoch(epoch)
+        self.run_panel.show_progress(self.progress.fraction, self.progress.text())
+        self.view.ensure_plots().mark_dirty(self.lineage)
+        self.view.runs.refresh()  # its epochs and latest metrics
+
+    def _on_fit_ended(self, status: str, _reason: str) -> None:
+        if status != FAILED:
+            self.run_panel.set_busy(True)  # evaluating: no known end
+
+    def _on_finished(self, outcome: jobs.TrainOutcome) -> None:
+        lineage, self.lineage = self.lineage, None
+        self.run_panel.set_busy(False)
+        self.lock.unlock()
+        self._stopping = False
+        record = outcome.record if outcome.record is not None and outcome.record.epochs_run else None
+        if lineage is not None:  # a run that ended before its first epoch (it never trained) is not listed
+            lineage.live = False
+            if record is not None and record not in lineage.records:
+                lineage.records.append(record)
+            if not lineage.records:
+                self.history.lineages.remove(lineage)
+        if record is not None:
+            self.unsaved_records.append(record)
+        if outcome.status != FAILED and outcome.session is not None and outcome.session.model is not None:
+            self.session = outcome.session
+            self.weights_unsaved = outcome.status != RESTORED
+        elif outcome.status == FAILED and outcome.session is not None and outcome.session is self.session:
+            self.session = None  # a continuation that diverged: its weights are NaN, nothing to go on with
+            self.weights_unsaved = False
+        # a new run that failed leaves the earlier model (if any) as it was: it can still be saved or continued
+        if outcome.evaluation is not None:
+            self.set_evaluation(outcome.evaluation)
+        if outcome.data_problems:
+            self.set_data_problems(outcome.data_problems)
+        layer_names = {self.document.node(n).layer_name: n for n in self.document.node_ids()}
+        level, text = end_message(outcome.status, outcome.reason,
+                                  outcome.record.duration if outcome.record is not None else None, layer_names)
+        if self._restoring and outcome.status == FAILED:
+            text = f"The saved weights could not be loaded: {outcome.reason}"
+        elif outcome.status == FAILED and outcome.record is None and not text.startswith("Training failed"):
+            text = f"Training failed: {text}"
+        elif outcome.status == STOPPED and record is None:
+            text = "Stopped before training began: nothing was trained."
+        self._restoring = False
+        self.run_panel.show_message(level, text)
+        if self.progress.active:
+            self.run_panel.show_progress(self.progress.fraction, self.progress.text())
+        self.progress.active = False
+        if self.view.plots is not None or self.history.lineages:
+            self.view.ensure_plots().fix_epochs(None)
+            self.view.plots.rebuild()
+        self.view.runs.refresh()
+        self.busyChanged.emit(False)
+        self._update_actions()
+        if record is not None or self.weights_unsaved:
+            self.unsavedChanged.emit()
+        self.outcomeReady.emit(outcome)
+        if self._close_after:  # asked while the run went on: close now (the window may still ask about saving)
+            self._close_after = False
+            QTimer.singleShot(0, self.window.close)
+
+    def _lineage_of_session(self):
+        """The lineage the current session's runs belong to."""
+        if self.session is None:
+            return None
+        records = getattr(self.session, "records", [])
+        for lineage in reversed(self.history.lineages):
+            if any(r in lineage.records for r in records):
+                return lineage
+        end = self.session.epochs_done
+        return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
+
+    def set_evaluation(self, evaluation) -> None:
+        self.evaluation = evaluation
+        self.view.ensure_results().set_evaluation(evaluation)
+        lineage = self._lineage_of_session()
+        source = f"{lineage.label}, {evaluation.epochs} epochs" if lineage is not None else \
+            f"the trained model, {evaluation.epochs} epochs"
+        self.weights_view.set_stats(evaluation.weights, source)
+
+    # -- the data against the graph ---------------------------------------------------------------------
+    def _on_section_changed(self, key: str) -> None:
+        if key == "dataset":
+            self.request_data()
+        self._schedule_check()
+
+    def _on_graph_change(self, change) -> None:
+        if change.kind != NODE_MOVED:
+            self._update_actions()
+
+    def request_data(self, force: bool = False) -> None:
+        """Load the project's dataset section (preview and arrays) in the background."""
+        section = self.store.get("dataset") or None
+        source = (section or {}).get("source")
+        if section and source in ("csv", "npz", "images", "text_csv") and not section.get("path"):
+            self.data_service.request(None, self.project.base_dir)
+            self.data_panel.preview.show_message("Choose the file to read the data from.")
+            return
+        missing = [k for k in (("text", "target") if source == "text_csv" else ("target",) if source == "csv" else ())
+                   if section.get(k) is None]
+        if missing:  # the columns to choose from come from the file's first line
+            self.data_service.request(None, self.project.base_dir)
+            try:
+                self.data_panel.set_columns(csv_columns(section, self.project.base_dir))
+            except LayerLabError as exc:
+                self.data_panel.show_error(str(exc))
+                return
+            self.data_panel.preview.show_message(
+                f"Choose the {' and the '.join(missing)} column{'s' if len(missing) > 1 else ''} "
+                "under Inputs and outputs.")
+            return
+        self.data_service.request(section, self.project.base_dir, force=force)
+
+    def _on_data_failed(self, text: str) -> None:
+        self.data_panel.show_error(text)
+        self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        if not self._check_timer.isActive():
+            self._check_timer.start()
+
+    def recheck_data(self) -> None:
+        """The data's problems against the graph, from the loaded arrays and the latest shape check."""
+        from layerlab.core.data.checks import DataProblem
+
+        service, checks = self.data_service, self.window.check_service
+        if not self.store.raw("dataset") or service.key is None:
+            problems = []
+        elif service.error:
+            problems = [DataProblem(service.error)]
+        elif service.dataset is None or checks.report is None or checks.report_revision != self.document.revision:
+            return  # not known yet: the next report or dataset brings a check
+        else:
+            from layerlab.core.data import check_data
+
+            try:
+                problems = check_data(service.dataset, self.document, checks.report, training=self._loss_section())
+            except LayerLabError as exc:
+                problems = [DataProblem(str(exc))]
+        self.set_data_problems(problems)
+
+    def _loss_section(self) -> dict | None:
+        from layerlab.core.training.config import TrainingConfig
+
+        section = self.store.get("training") or None
+        try:
+            return TrainingConfig.from_section(section).compile_section(self.document)
+        except LayerLabError:
+            return section
+
+    def set_data_problems(self, problems: list) -> None:
+        self.data_problems = list(problems)
+        self.data_panel.set_problems(self.data_problems)
+        self.window.problems.set_data_problems(self.data_problems)
+        self.dataProblemsChanged.emit(self.data_problems)
+
+    def apply_fixes(self, fixes: list) -> int:
+        """Apply data fixes to the graph as one undo step (refused while the model is locked)."""
+        if self.locked:
+            return 0
+        return apply_fixes(self.window.undo_stack, self.document, list(fixes))
+
+    def _browse(self, source: str, field) -> None:
+        start = str(self.project.base_dir)
+        if source == "images":
+            chosen = QFileDialog.getExistingDirectory(self.window, "Choose the image folder", start)
+        else:
+            chosen = self.window.dialogs.open_file(self.window, "Choose the data file", start,
+                                                   FILE_FILTERS.get(source, "All files (*)"))
+        if chosen:
+            field.choose(self.data_panel.path_for(chosen, self.project.base_dir if self.project.path else None))
+
+    def _ask_save_path(self, caption: str, name: str, filters: str) -> str | None:
+        folder = self.project.path.parent if self.project.path else Path.cwd()
+        return self.window.dialogs.save_file(self.window, caption, str(folder / name), filters)
+
+    # -- the project: open, save, close ---------------------------------------------------------------
+    def _saved_weights(self) -> Path | None:
+        if self.project.path is None:
+            return None
+        from layerlab.core.weights import weights_path_for
+
+        path = weights_path_for(self.project.path)
+        return path if path.is_file() else None
+
+    def project_loaded(self) -> None:
+        """The window shows another project: its runs, its data, and (if saved) its trained weights."""
+        from layerlab.core.training import state
+        from layerlab.core.training.errors import TrainedStateError
+
+        self.session = None
+        self.evaluation = None
+        self.unsaved_records = []
+        self.weights_unsaved = False
+        self.data_problems = []
+        self.data_panel.columns = []
+        try:
+            self.history.load(state.runs(self.project))
+            note = ""
+        except TrainedStateError as exc:
+            self.history.clear()
+            note = str(exc)
+        self.store.reload()
+        self.view.runs.refresh()
+        if self.view.plots is not None or self.history.lineages:
+            self.view.ensure_plots().rebuild()
+        if self.view.results is not None:
+            self.view.results.set_evaluation(None)
+        self.weights_view.set_stats(None)
+        self.run_panel.show_progress(0.0, "")
+        self.run_panel.show_message(ERROR if note else INFO, note or (
+            f"{len(self.history.lineages)} earlier run(s) shown; Continue trains the saved model further."
+            if self.history.lineages else "Choose the data and the settings, then press Train."))
+        self.request_data(force=True)
+        self._update_actions()
+        if self._saved_weights() is not None and not self.busy:
+            self._restore()
+
+    def _restore(self) -> None:
+        """Load the saved weights on the training thread: the results and the inspector show them."""
+        snapshot = project_io.from_json(self.project.to_json(), self.project.path)
+        section = self.store.get("dataset") or None
+        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
+                            dataset_section=section, base_dir=self.project.base_dir, name=self.project.name,
+                            restore=snapshot, train=False)
+        self.session_revision = self.document.revision
+        if self.runner.submit(job):
+            self._restoring = True
+            self.run_panel.show_message(INFO, "Loading the trained weights…")
+            self._update_actions()
+            self.busyChanged.emit(True)
+
+    def save_project(self, path: Path) -> str:
+        """Write the project to `path`, with the trained weights beside it and the runs in it.
+
+        Returns a note for the status bar ('' when everything was written). Raises OSError or
+        LayerLabError when nothing could be saved.
+        """
+        from layerlab.core.training import state
+        from layerlab.core.training.errors import StateWriteError, TrainedStateError
+
+        note = ""
+        model = self.trained_model()
+        records = list(self.unsaved_records)
+        if self.training:  # the run in progress is saved when it has ended
+            note = "The weights of the model in training are not saved yet: save again when the run ends."
+            model = None
+        if model is not None and self.weights_unsaved:
+            try:
+                state.save_trained(self.project, model, records, path)
+            except StateWriteError:
+                raise
+            except TrainedStateError as exc:  # NaN weights: keep the project and the runs, not the weights
+                state.add_runs(self.project, records)
+                project_io.save(self.project, path)
+                note = f"Saved without the weights: {exc}."
+            else:
+                self.weights_unsaved = False
+        else:
+            state.add_runs(self.project, records)
+            project_io.save(self.project, path)
+        self.unsaved_records = [r for r in self.unsaved_records if r not in records]
+        self._update_actions()
+        return note
+
+    def confirm_close(self) -> bool:
+        """Closing the window: True when it may close now. During a run, ask; then stop and close when done."""
+        if not self.busy:
+            return True
+        if not self.training:  # only restoring saved weights: not worth a question
+            self._close_after = True
+            return False
+        answer = self.window.dialogs.ask(
+            self.window, "Training in progress", "A model is being trained. Stop the run and close?",
+            (STOP_AND_CLOSE, CANCEL), "The run stops after its current batch; then the window closes "
+            "(and asks about unsaved work).")
+        if answer != STOP_AND_CLOSE:
+            return False
+        self._close_after = True
+        if self.runner.job is not None:
+            self.runner.job.evaluate = False  # no time for evaluation: the window is closing
+        self.stop()
+        return False
+
+    def shutdown(self) -> None:
+        """Stop everything and wait for the threads (the window is closing)."""
+        self._unsubscribe()
+        self._check_timer.stop()
+        self.runner.shutdown()
+        self.data_service.shutdown()
+
+
+def csv_columns(section: dict, base_dir: Path) -> list[str]:
+    """The column names of a CSV dataset's file, from its first line (one line is read)."""
+    from layerlab.core.data.csv_table import check_delimiter, read_header
+    from layerlab.core.data.section import resolve_path
+
+    path = resolve_path(section, "path", base_dir)
+    header = section.get("header", True) is not False
+    return read_header(path, str(section.get("path")), check_delimiter(section.get("delimiter", ",")), header)
+
+
+def anchored_dataset(section: dict | None, folder: Path) -> dict | None:
+    """A dataset section whose relative paths are made absolute against `folder`.
+
+    An example opened as an untitled copy has no folder of its own; its data
+    files stay where the example is.
+    """
+    if not section:
+        return section
+    out = copy.deepcopy(section)
+    for key in ("path", "test_path"):
+        value = out.get(key)
+        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+            out[key] = str((Path(folder) / value).resolve())
+    return out
+

@@ -1,0 +1,388 @@
+"""The Data panel: choose a source, map it to the model's inputs and outputs, preprocess, preview.
+
+Every edit becomes the project's `dataset` section through the SectionStore
+(one undo step each). The panel redraws from that section, from the graph's
+inputs and outputs, and from the DataService's preview. Problems between the
+data and the graph are listed here in short and in the Problems list in full;
+the two buttons apply every shape or units fix at once (one undo step).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from layerlab.core.data.section import KERAS_OPTIONS, SKLEARN_NAMES, SOURCE_KEYS
+from layerlab.core.document import NODE_MOVED, GraphDocument
+from layerlab.gui.training.fields import ChoiceField, NumberField, PathField, hint, parse_shape
+from layerlab.gui.training.mapping import MAPPED_SOURCES, MappingEditor
+from layerlab.gui.training.preview_view import PreviewView
+from layerlab.gui.training.sections import SectionStore
+
+SOURCE_CHOICES = [
+    ("sklearn", "Bundled sample (offline)"), ("csv", "CSV file"), ("npz", "NumPy arrays (.npz)"),
+    ("images", "Image folder"), ("text_csv", "Text in a CSV file"), ("keras", "Keras dataset (download)"),
+]
+SOURCE_DEFAULTS = {"sklearn": {"name": "digits"}, "keras": {"name": "mnist"}}
+PATH_SOURCES = {"csv": "a CSV file", "npz": "an .npz file", "images": "a folder", "text_csv": "a CSV file"}
+FILE_FILTERS = {"csv": "CSV files (*.csv *.tsv *.txt);;All files (*)", "text_csv": "CSV files (*.csv *.tsv *.txt);;"
+                "All files (*)", "npz": "NumPy arrays (*.npz);;All files (*)"}
+SKLEARN_TEXT = {"digits": "digits (8×8 images, 10 classes)", "iris": "iris (4 features, 3 classes)",
+                "wine": "wine (13 features, 3 classes)", "breast_cancer": "breast_cancer (30 features, 2 classes)",
+                "diabetes": "diabetes (10 features, regression)"}
+KERAS_NAMES = tuple(KERAS_OPTIONS)
+
+
+class DataPanel(QWidget):
+    """The dataset editor.
+
+    Signals:
+        fixesRequested(list): apply these data fixes (SetParam) to the graph, as one undo step.
+        browseRequested(str, object): choose a file or folder for a PathField (kind, field).
+    """
+
+    fixesRequested = Signal(list)  # noqa: N815 - Qt naming
+    browseRequested = Signal(str, object)  # noqa: N815
+
+    def __init__(self, store: SectionStore, document: GraphDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("DataPanel")
+        self.store = store
+        self.document = document
+        self.problems: list = []
+        self.columns: list[str] = []
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setSpacing(10)
+
+        self.source = ChoiceField(SOURCE_CHOICES)
+        self.source.edited.connect(self._on_source)
+        top = QFormLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addRow("Source", self.source)
+        layout.addLayout(top)
+
+        self.source_box = QGroupBox("Where the data is")
+        self.source_form = QFormLayout(self.source_box)
+        self._build_source_rows()
+        layout.addWidget(self.source_box)
+
+        self.mapping_box = QGroupBox("Inputs and outputs")
+        mapping_layout = QVBoxLayout(self.mapping_box)
+        self.mapping = MappingEditor()
+        self.mapping.edited.connect(lambda key, value: self.store.set_field("dataset", key, value))
+        mapping_layout.addWidget(self.mapping)
+        layout.addWidget(self.mapping_box)
+
+        self.fit_box = QGroupBox("Fit the model to the data")
+        fit_layout = QVBoxLayout(self.fit_box)
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        fit_layout.addWidget(self.problem_label)
+        buttons = QHBoxLayout()
+        self.shapes_button = QPushButton("Set Input shapes")
+        self.shapes_button.setToolTip("Set every Input's shape to the shape of its features (one undo step)")
+        self.shapes_button.clicked.connect(lambda: self._request_fixes("shape"))
+        self.units_button = QPushButton("Set output units")
+        self.units_button.setToolTip("Set each output layer's units to the number of classes or target values "
+                                     "(one undo step)")
+        self.units_button.clicked.connect(lambda: self._request_fixes("units"))
+        buttons.addWidget(self.shapes_button)
+        buttons.addWidget(self.units_button)
+        fit_layout.addLayout(buttons)
+        layout.addWidget(self.fit_box)
+
+        self.preview_box = QGroupBox("Preview")
+        preview_layout = QVBoxLayout(self.preview_box)
+        self.preview = PreviewView()
+        preview_layout.addWidget(self.preview)
+        layout.addWidget(self.preview_box)
+
+        self.prep_box = QGroupBox("Preprocessing")
+        self.prep_form = QFormLayout(self.prep_box)
+        self._build_preprocessing_rows()
+        layout.addWidget(self.prep_box)
+        layout.addStretch(1)
+
+        self._graph_timer = QTimer(self)  # a burst of graph edits redraws the mapping once
+        self._graph_timer.setSingleShot(True)
+        self._graph_timer.setInterval(0)
+        self._graph_timer.timeout.connect(self.refresh)
+        self._unsubscribe = document.subscribe(self._on_graph_change)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+        store.changed.connect(self._on_section_changed)
+        self.set_problems([])
+        self.refresh()
+
+    # -- construction -------------------------------------------------------------------------
+    def _build_source_rows(self) -> None:
+        f = self.source_form
+        self.path = PathField("choose a file")
+        self.path.edited.connect(lambda v: self.store.set_field("dataset", "path", v or None))
+        self.path.browse.clicked.connect(lambda: self.browseRequested.emit(self._source(), self.path))
+        self.test_path = PathField("none")
+        self.test_path.edited.connect(lambda v: self.store.set_field("dataset", "test_path", v or None))
+        self.test_path.browse.clicked.connect(lambda: self.browseRequested.emit(self._source(), self.test_path))
+        self.delimiter = QLineEdit()
+        self.delimiter.setPlaceholderText(",")
+        self.delimiter.setMaxLength(1)
+        self.delimiter.editingFinished.connect(
+            lambda: self.store.set_field("dataset", "delimiter", self.delimiter.text() or None))
+        self.header = QCheckBox("Header row (column names)")
+        self.header.toggled.connect(lambda on: self.store.set_field("dataset", "header", None if on else False))
+        self.sklearn_name = ChoiceField([(n, SKLEARN_TEXT[n]) for n in SKLEARN_NAMES])
+        self.sklearn_name.edited.connect(lambda v: self.store.set_field("dataset", "name", v))
+        self.keras_name = ChoiceField([(n, n) for n in KERAS_NAMES])
+        self.keras_name.edited.connect(self._on_keras_name)
+        self.num_words = NumberField("10000", integer=True, minimum=1)
+        self.num_words.edited.connect(lambda v: self.store.set_field("dataset", "num_words", v))
+        self.maxlen = NumberField("80", integer=True, minimum=1)
+        self.maxlen.edited.connect(lambda v: self.store.set_field("dataset", "maxlen", v))
+        self.padding = ChoiceField([("pre", "pre (pad and cut at the start)"), ("post", "post (at the end)")])
+        self.padding.edited.connect(lambda v: self.store.set_field("dataset", "padding", v))
+        self.image_size = QLineEdit()
+        self.image_size.setPlaceholderText("256, 256")
+        self.image_size.setToolTip("height, width: every image is resized to this")
+        self.image_size.editingFinished.connect(self._on_image_size)
+        self.color_mode = ChoiceField([("rgb", "colour (RGB)"), ("grayscale", "grayscale")])
+        self.color_mode.edited.connect(lambda v: self.store.set_field("dataset", "color_mode", v))
+        self.x_test = QLineEdit()
+        self.x_test.setPlaceholderText("x_test")
+        self.x_test.editingFinished.connect(lambda: self.store.set_field("dataset", "x_test",
+                                                                         self.x_test.text().strip() or None))
+        self.y_test = QLineEdit()
+        self.y_test.setPlaceholderText("y_test")
+        self.y_test.editingFinished.connect(lambda: self.store.set_field("dataset", "y_test",
+                                                                         self.y_test.text().strip() or None))
+        self.source_note = hint("")
+        self._source_rows = {
+            "path": ("File", self.path), "test_path": ("Test file", self.test_path),
+            "delimiter": ("Delimiter", self.delimiter), "header": ("", self.header),
+            "sklearn_name": ("Dataset", self.sklearn_name), "keras_name": ("Dataset", self.keras_name),
+            "num_words": ("Words kept", self.num_words), "maxlen": ("Length", self.maxlen),
+            "padding": ("Padding", self.padding), "image_size": ("Image size", self.image_size),
+            "color_mode": ("Colours", self.color_mode), "x_test": ("Test features", self.x_test),
+            "y_test": ("Test targets", self.y_test), "note": ("", self.source_note),
+        }
+        for label, widget in self._source_rows.values():
+            f.addRow(label, widget)
+
+    def _build_preprocessing_rows(self) -> None:
+        f = self.prep_form
+        self.scale = NumberField("none", minimum=0)
+        self.scale.setToolTip("Divide every feature by this number (255 for 8-bit pixels)")
+        self.scale.edited.connect(lambda v: self.store.set_field("dataset", "scale", v))
+        self.standardize = QCheckBox("Standardize (mean 0, std 1)")
+        self.standardize.toggled.connect(lambda on: self.store.set_field("dataset", "standardize", on or None))
+        self.one_hot = QCheckBox("One-hot class labels")
+        self.one_hot.toggled.connect(lambda on: self.store.set_field("dataset", "one_hot", on or None))
+        self.reshape = QLineEdit()
+        self.reshape.setPlaceholderText("as stored, e.g. 28, 28, 1")
+        self.reshape.setToolTip("The shape of one sample, without the batch axis (one -1 allowed)")
+        self.reshape.editingFinished.connect(self._on_reshape)
+        self.shuffle_seed = NumberField("no shuffling", integer=True, minimum=0)
+        self.shuffle_seed.setToolTip("Put the training samples in a random order given by this seed")
+        self.shuffle_seed.edited.connect(lambda v: self.store.set_field("dataset", "shuffle_seed", v))
+        self.prep_problem = QLabel()
+        self.prep_problem.setProperty("role", "error")
+        self.prep_problem.setWordWrap(True)
+        self.prep_problem.hide()
+        f.addRow("Scale", self.scale)
+        f.addRow("", self.standardize)
+        f.addRow("", self.one_hot)
+        f.addRow("Reshape", self.reshape)
+        f.addRow("Shuffle seed", self.shuffle_seed)
+        f.addRow(self.prep_problem)
+
+    # -- redraw from the project --------------------------------------------------------------
+    def _source(self) -> str:
+        return (self.store.raw("dataset") or {}).get("source") or ""
+
+    def _on_section_changed(self, key: str) -> None:
+        if key == "dataset":
+            self.refresh()
+
+    def _on_graph_change(self, change) -> None:
+        if change.kind != NODE_MOVED and not self._graph_timer.isActive():
+            self._graph_timer.start()
+
+    def refresh(self) -> None:
+        """Show the project's dataset section (and the graph's inputs and outputs)."""
+        section = self.store.get("dataset")
+        source = section.get("source")
+        self.source.set_value(source if source in SOURCE_KEYS else None)
+        has = bool(source in SOURCE_KEYS)
+        for box in (self.source_box, self.prep_box):
+            box.setVisible(has)
+        self._show_source_rows(source, section)
+        self.mapping_box.setVisible(source in MAPPED_SOURCES)
+        self.mapping.set_context(source or "", section, self.document.input_ids(), self.document.output_ids(),
+                                 self.columns)
+        self.scale.set_value(section.get("scale"))
+        _set_checked(self.standardize, section.get("standardize") is True)
+        one_hot = section.get("one_hot")
+        _set_checked(self.one_hot, one_hot is True or (isinstance(one_hot, list) and any(one_hot)))
+        reshape = section.get("reshape")
+        with QSignalBlocker(self.reshape):
+            self.reshape.setText(", ".join(map(str, reshape)) if isinstance(reshape, list) else "")
+        self.reshape.setEnabled(not isinstance(reshape, dict))
+        self.shuffle_seed.set_value(section.get("shuffle_seed"))
+        if not has:
+            self.preview.show_message("Choose where the training data comes from.")
+
+    def _show_source_rows(self, source: str | None, section: dict) -> None:
+        keys = SOURCE_KEYS.get(source or "", ())
+        visible = {
+            "path": "path" in keys, "test_path": "test_path" in keys, "delimiter": "delimiter" in keys,
+            "header": "header" in keys, "sklearn_name": source == "sklearn", "keras_name": source == "keras",
+            "num_words": source == "text_csv" or section.get("name") in ("imdb", "reuters") and source == "keras",
+            "maxlen": source == "text_csv" or section.get("name") in ("imdb", "reuters") and source == "keras",
+            "padding": source == "text_csv" or section.get("name") in ("imdb", "reuters") and source == "keras",
+            "image_size": source == "images", "color_mode": source == "images",
+            "x_test": source == "npz" and len(self.document.input_ids()) <= 1,
+            "y_test": source == "npz" and len(self.document.output_ids()) <= 1, "note": source in ("keras", "images"),
+        }
+        for key, (_label, widget) in self._source_rows.items():
+            self.source_form.setRowVisible(widget, visible[key])
+        self.path.line.setPlaceholderText(f"choose {PATH_SOURCES.get(source or '', 'a file')}")
+        self.path.set_value(_text(section.get("path")))
+        self.test_path.set_value(_text(section.get("test_path")))
+        with QSignalBlocker(self.delimiter):
+            self.delimiter.setText(section.get("delimiter") or "")
+        _set_checked(self.header, section.get("header", True) is not False)
+        self.sklearn_name.set_value(section.get("name") if source == "sklearn" else None)
+        self.keras_name.set_value(section.get("name") if source == "keras" else None)
+        self.num_words.set_value(section.get("num_words"))
+        self.maxlen.set_value(section.get("maxlen"))
+        self.padding.set_value(section.get("padding", "pre"))
+        size = section.get("image_size")
+        with QSignalBlocker(self.image_size):
+            self.image_size.setText(", ".join(map(str, size)) if isinstance(size, list) else "")
+        self.color_mode.set_value(section.get("color_mode", "rgb"))
+        for field, key in ((self.x_test, "x_test"), (self.y_test, "y_test")):
+            with QSignalBlocker(field):
+                field.setText(_text(section.get(key)))
+        if source == "keras":
+            self.source_note.setText("Keras downloads the dataset once into its cache (~/.keras/datasets); "
+                                     "without network access, put the file there yourself.")
+        elif source == "images":
+            self.source_note.setText("One folder per class inside the chosen folder; the folder names are the "
+                                     "class names.")
+
+    def set_columns(self, columns: list[str]) -> None:
+        """The data's column names (from the preview), offered in the mapping."""
+        if columns != self.columns:
+            self.columns = list(columns)
+            self.refresh()
+
+    def set_problems(self, problems: list) -> None:
+        """The data's problems against the graph (DataProblem), with their fixes."""
+        self.problems = list(problems)
+        errors = [p for p in problems if p.level == "error"]
+        if not problems:
+            self.problem_label.setText("The data fits the model." if self.store.raw("dataset") else "")
+            self.problem_label.setProperty("role", "secondary")
+        else:
+            marks = "\n".join(("✖ " if p.level == "error" else "⚠ ") + p.message for p in problems)
+            self.problem_label.setText(marks)
+            self.problem_label.setProperty("role", "error" if errors else "secondary")
+        self.problem_label.style().unpolish(self.problem_label)
+        self.problem_label.style().polish(self.problem_label)
+        self.shapes_button.setEnabled(bool(self._fixes("shape")))
+        self.units_button.setEnabled(bool(self._fixes("units")))
+
+    def _fixes(self, name: str) -> list:
+        return [p.fix for p in self.problems if p.fix is not None and p.fix.name == name]
+
+    def _request_fixes(self, name: str) -> None:
+        fixes = self._fixes(name)
+        if fixes:
+            self.fixesRequested.emit(fixes)
+
+    # -- edits --------------------------------------------------------------------------------
+    def _on_source(self, source) -> None:
+        if source is None or source == self._source():
+            return
+        self.columns = []
+        self.store.edit("dataset", {"source": source, **SOURCE_DEFAULTS.get(source, {})}, text="Change the data source")
+
+    def _on_keras_name(self, name) -> None:
+        section = self.store.get("dataset")
+        keep = {k: v for k, v in section.items() if k in ("source", "name", "scale", "standardize", "one_hot",
+                                                            "reshape", "shuffle_seed")}
+        keep["name"] = name
+        self.store.edit("dataset", keep, "name")
+
+    def _on_image_size(self) -> None:
+        try:
+            size = parse_shape(self.image_size.text())
+        except ValueError:
+            size = None
+        if size is not None and len(size) != 2:
+            size = None
+        self.store.set_field("dataset", "image_size", size)
+
+    def _on_reshape(self) -> None:
+        try:
+            shape = parse_shape(self.reshape.text())
+        except ValueError as exc:
+            self.prep_problem.setText(f"Reshape: {exc}")
+            self.prep_problem.show()
+            return
+        self.prep_problem.hide()
+        self.store.set_field("dataset", "reshape", shape)
+
+    def show_loading(self) -> None:
+        self.preview.show_message("Loading the data…")
+
+    def show_error(self, text: str) -> None:
+        self.preview.show_message(text, error=True)
+
+    def show_preview(self, pv) -> None:
+        self.preview.show_preview(pv)
+        if self._source() in ("csv", "text_csv") and pv.columns:
+            self.set_columns(list(pv.columns))
+
+    def path_for(self, chosen: str, base_dir: Path | None) -> str:
+        """A chosen file as the section stores it: relative to the project's folder when inside it."""
+        path = Path(chosen)
+        if base_dir is not None:
+            try:
+                return str(path.resolve().relative_to(Path(base_dir).resolve()))
+            except ValueError:
+                pass
+        return str(path)
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _set_checked(box: QCheckBox, on: bool) -> None:
+    with QSignalBlocker(box):
+        box.setChecked(on)

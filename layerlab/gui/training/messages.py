@@ -1,0 +1,78 @@
+"""How a run's end is told to the user: one clear sentence for each way a run can end.
+
+Plain Python (no Qt), so the wording is tested on its own. The engine's
+reasons are already user-facing; this adds what to do next for the faults a
+person can act on (a NaN loss, running out of memory, data that does not fit).
+"""
+
+from __future__ import annotations
+
+import re
+
+from layerlab.core.training.listener import FAILED, FINISHED, NAN_REASON, STOPPED
+
+RESTORED = "restored"  # a reopened project's saved weights were loaded (no training)
+INFO, OK, WARNING, ERROR = "info", "ok", "warning", "error"
+
+_OOM_MARKERS = ("ResourceExhaustedError", "OOM when allocating", "MemoryError", "out of memory")
+_OOM_NODE = re.compile(r"Detected at node '?(?:[^/\s']+/)?([^/\s']+)/")
+
+
+def is_out_of_memory(reason: str) -> bool:
+    return any(marker in reason for marker in _OOM_MARKERS)
+
+
+def out_of_memory_message(reason: str, layer_names: dict[str, str] | None = None) -> str:
+    """'Out of memory in layer ...: ...' with the node that asked for the memory when TensorFlow names it.
+
+    Args:
+        reason: the engine's reason (an exception's text).
+        layer_names: Keras layer name -> node id, to name the node as the canvas shows it.
+    """
+    where = ""
+    match = _OOM_NODE.search(reason)
+    if match:
+        layer = match.group(1)
+        names = layer_names or {}
+        node = names.get(layer) or names.get(re.sub(r"_\d+$", "", layer), layer)  # TF may number the scope
+        where = f" in layer '{node}'"
+    return (f"Out of memory{where}: the run needs more memory than this machine can give. "
+            "Try a smaller batch size, smaller layers or smaller inputs.")
+
+
+def end_message(status: str, reason: str, seconds: float | None = None,
+                layer_names: dict[str, str] | None = None) -> tuple[str, str]:
+    """(level, text) for the run panel once a run has ended."""
+    took = f" in {format_duration(seconds)}" if seconds is not None and seconds >= 0 else ""
+    if status == FINISHED:
+        return OK, f"Finished{took}: {reason}."
+    if status == STOPPED:
+        return INFO, f"Stopped{took}: {reason}. Continue trains it further."
+    if status == RESTORED:
+        return INFO, reason
+    if status == FAILED:
+        if reason.startswith(NAN_REASON):
+            return ERROR, f"{reason} The model's weights are unusable: press Train to start afresh."
+        if reason.startswith("Out of memory"):  # already told in words (by the training job)
+            return ERROR, reason
+        if is_out_of_memory(reason):
+            return ERROR, out_of_memory_message(reason, layer_names)
+        return ERROR, f"Training failed: {reason}"
+    return INFO, reason
+
+
+def format_duration(seconds: float) -> str:
+    """0:07, 1:05:09: minutes and seconds, with hours when there are some."""
+    seconds = max(0, int(round(seconds)))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_metric(value: float | None) -> str:
+    if value is None or value != value:  # NaN
+        return "—"
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-3 or magnitude >= 1e5):
+        return f"{value:.3e}"
+    return f"{value:.4f}"

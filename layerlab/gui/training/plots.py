@@ -1,0 +1,277 @@
+"""Live plots (pyqtgraph): one for the loss and one per metric, training against validation.
+
+Each run (lineage) has its colour. Batch values are a light thin line, epoch
+values bold points joined by a line: solid for training, dashed with hollow
+points for validation. Reports only append to the RunHistory and mark the
+run dirty; a timer redraws dirty curves a few times a second with
+`setData` (on the GUI thread), so a burst of reports costs one redraw and
+the plots never hold training back. Zoom with the wheel, pan by dragging,
+right-click for pyqtgraph's menu; each plot exports its picture (PNG) or its
+numbers (CSV).
+
+pyqtgraph is imported when the plots are first built, not at start-up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from layerlab.core.errors import LayerLabError
+from layerlab.gui.training.series import VAL, Lineage, RunHistory
+
+REDRAW_MS = 500
+MAX_COLUMNS = 3
+
+
+class PlotExportError(LayerLabError):
+    exit_code = 2
+
+
+def metric_title(name: str) -> str:
+    return name.replace("_", " ").capitalize() if name in ("loss", "accuracy", "learning_rate") else name
+
+
+class _PlotCard(QFrame):
+    """One metric's plot with its title and export buttons."""
+
+    exportRequested = Signal(str, str)  # noqa: N815 - metric, "png" or "csv"
+
+    def __init__(self, metric: str, parent: QWidget | None = None):
+        import pyqtgraph as pg
+
+        super().__init__(parent)
+        self.metric_name = metric
+        self.setObjectName("plotCard")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 4)
+        layout.setSpacing(0)
+        header = QHBoxLayout()
+        title = QLabel(f"<b>{metric_title(metric)}</b>")
+        header.addWidget(title)
+        header.addStretch(1)
+        for kind, tip in (("png", "Save this plot as a PNG image"), ("csv", "Save this plot's numbers as CSV")):
+            button = QToolButton()
+            button.setText(kind.upper())
+            button.setToolTip(tip)
+            button.setAutoRaise(True)
+            button.clicked.connect(lambda _=False, k=kind: self.exportRequested.emit(self.metric_name, k))
+            header.addWidget(button)
+        layout.addLayout(header)
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.WindowText)
+        self.widget = pg.PlotWidget(background=background)
+        self.widget.setMinimumHeight(110)
+        item = self.plot = self.widget.getPlotItem()
+        item.showGrid(x=False, y=True, alpha=0.12)
+        item.setLabel("bottom", "epoch")
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setPen(pg.mkPen(text))
+            item.getAxis(axis).setTextPen(pg.mkPen(text))
+        item.setMenuEnabled(True)
+        layout.addWidget(self.widget, 1)
+        self.curves: dict[str, tuple] = {}  # lineage id -> (batch, train, val)
+
+    def curves_for(self, lineage: Lineage) -> tuple:
+        import pyqtgraph as pg
+
+        found = self.curves.get(lineage.id)
+        if found is None:
+            color = QColor(lineage.color)
+            light = QColor(color)
+            light.setAlpha(90)
+            batch = self.plot.plot(pen=pg.mkPen(light, width=1))
+            batch.setClipToView(True)
+            batch.setDownsampling(auto=True, method="peak")
+            train = self.plot.plot(pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7,
+                                   symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(color))
+            val = self.plot.plot(pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine), symbol="o",
+                                 symbolSize=7, symbolBrush=pg.mkBrush(self.palette().color(QPalette.ColorRole.Base)),
+                                 symbolPen=pg.mkPen(color, width=2))
+            for curve, name in ((train, "training"), (val, "validation")):
+                curve.opts["name"] = name
+            found = self.curves[lineage.id] = (batch, train, val)
+        return found
+
+    def draw(self, lineage: Lineage) -> None:
+        batch, train, val = self.curves_for(lineage)
+        name = self.metric_name
+        for curve, points in ((batch, lineage.batch.get(name)), (train, lineage.epochs.get(name)),
+                              (val, lineage.epochs.get(VAL + name))):
+            xs, ys = points if points else ([], [])
+            finite = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y)]  # a NaN loss is told, not drawn
+            curve.setData([x for x, _ in finite], [y for _, y in finite])
+            curve.setVisible(lineage.visible)
+
+    def drop(self, lineage_id: str) -> None:
+        for curve in self.curves.pop(lineage_id, ()):
+            self.plot.removeItem(curve)
+
+
+class MetricPlots(QWidget):
+    """The plots for every metric of the RunHistory's runs.
+
+    Args:
+        history: the runs to draw.
+        ask_path: (caption, suggested file name, filter) -> chosen path or None.
+    """
+
+    exported = Signal(str)  # path written
+    exportFailed = Signal(str)  # noqa: N815 - what went wrong
+
+    def __init__(self, history: RunHistory, ask_path: Callable[[str, str, str], str | None] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("MetricPlots")
+        self.history = history
+        self.ask_path = ask_path or (lambda *_a: None)
+        self.cards: dict[str, _PlotCard] = {}
+        self._dirty: set[str] = set()
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(4, 4, 4, 4)
+        self._grid.setSpacing(6)
+        self.placeholder = QLabel("The loss and the metrics appear here while the model trains.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setProperty("role", "secondary")
+        self._grid.addWidget(self.placeholder, 0, 0)
+        self.legend = QLabel("solid ● training · dashed ○ validation · thin line: batches (running mean)")
+        self.legend.setProperty("role", "secondary")
+        self.legend.hide()
+        self.redraws = 0  # for tests and benchmarks
+        self.x_end: float | None = None  # during a run: the epoch axis spans the whole run, fixed
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self.flush)
+
+    # -- updates ------------------------------------------------------------------------------------
+    def mark_dirty(self, lineage: Lineage) -> None:
+        """New numbers for a run: drawn at the next tick (many reports, one redraw)."""
+        self._dirty.add(lineage.id)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Draw what changed now (the timer calls this; tests and exports may too)."""
+        self._timer.stop()
+        if self._ensure_cards():
+            self._dirty = {lineage.id for lineage in self.history.lineages}
+        ids = self._dirty
+        self._dirty = set()
+        for lineage in self.history.lineages:
+            if lineage.id in ids:
+                for card in self.cards.values():
+                    card.draw(lineage)
+        if ids:
+            self.redraws += 1
+
+    def rebuild(self) -> None:
+        """The runs changed (loaded, removed, shown or hidden): draw everything again."""
+        known = {lineage.id for lineage in self.history.lineages}
+        for card in self.cards.values():
+            for lineage_id in [i for i in card.curves if i not in known]:
+                card.drop(lineage_id)
+        self._dirty = set(known)
+        self.flush()
+
+    def _ensure_cards(self) -> bool:
+        """A plot for every metric; True when the set of plots changed."""
+        names = self.history.metric_names()
+        if list(self.cards) == names or (not names and self.cards):
+            return False  # no runs left (a new project): the empty plots stay, ready for the next run
+        for card in self.cards.values():
+            self._grid.removeWidget(card)
+            card.deleteLater()
+        self.cards = {}
+        self._grid.removeWidget(self.placeholder)
+        self._grid.removeWidget(self.legend)
+        self.placeholder.setVisible(not names)
+        self.legend.setVisible(bool(names))
+        if not names:
+            self._grid.addWidget(self.placeholder, 0, 0)
+            return True
+        columns = min(MAX_COLUMNS, len(names)) if len(names) != 4 else 2
+        for i, name in enumerate(names):
+            card = _PlotCard(name)
+            self._apply_x(card)
+            card.exportRequested.connect(self._on_export)
+            self.cards[name] = card
+            self._grid.addWidget(card, i // columns, i % columns)
+        self._grid.addWidget(self.legend, (len(names) - 1) // columns + 1, 0, 1, columns)
+        return True
+
+    def restyle(self) -> None:
+        """The theme changed: make the plots again in the new palette's colours."""
+        for card in self.cards.values():
+            self._grid.removeWidget(card)
+            card.deleteLater()
+        self.cards = {}
+        self.rebuild()
+
+    def fix_epochs(self, end: float | None) -> None:
+        """During a run, show epochs 0 to `end` (the run's last): the axis need not be redrawn as points come.
+
+        None gives the axis back to auto-range (after the run).
+        """
+        self.x_end = end
+        for card in self.cards.values():
+            self._apply_x(card)
+
+    def _apply_x(self, card: _PlotCard) -> None:
+        if self.x_end:
+            card.plot.setXRange(0, self.x_end, padding=0.02)
+        else:
+            card.plot.enableAutoRange(x=True)
+
+    # -- export ---------------------------------------------------------------------------------------
+    def _on_export(self, metric: str, kind: str) -> None:
+        suffix = ".png" if kind == "png" else ".csv"
+        what = "PNG image (*.png)" if kind == "png" else "CSV file (*.csv)"
+        path = self.ask_path(f"Save the {metric_title(metric).lower()} plot", f"{metric}{suffix}", what)
+        if not path:
+            return
+        path = Path(path)
+        if path.suffix.lower() != suffix:
+            path = path.with_name(path.name + suffix)
+        try:
+            if kind == "png":
+                self.export_png(metric, path)
+            else:
+                self.export_csv(metric, path)
+        except LayerLabError as exc:
+            self.exportFailed.emit(str(exc))
+            return
+        self.exported.emit(str(path))
+
+    def export_png(self, metric: str, path: Path, width: int = 1200) -> Path:
+        """The plot as a PNG image, `width` pixels wide."""
+        import pyqtgraph.exporters
+
+        self.flush()
+        card = self.cards.get(metric)
+        if card is None:
+            raise PlotExportError(f"there is no plot of '{metric}'")
+        exporter = pyqtgraph.exporters.ImageExporter(card.plot)
+        exporter.parameters()["width"] = width
+        try:
+            exporter.export(str(path))
+        except Exception as exc:  # pyqtgraph reports an unwritable path in several ways
+            raise PlotExportError(f"{path}: cannot be written ({exc})") from None
+        if not Path(path).is_file():
+            raise PlotExportError(f"{path}: cannot be written")
+        return Path(path)
+
+    def export_csv(self, metric: str, path: Path) -> Path:
+        """The plot's numbers (every shown run): run, kind, epoch, training value, validation value."""
+        from layerlab.core.project import atomic_write_text
+
+        try:
+            atomic_write_text(Path(path), self.history.csv_text(metric))
+        except OSError as exc:
+            raise PlotExportError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+        return Path(path)

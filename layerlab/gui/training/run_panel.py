@@ -1,0 +1,100 @@
+"""Train, Stop and Continue, the progress bar, and the message a run ends with.
+
+The buttons show the controller's QActions (the same ones as the Run menu),
+so they are enabled and disabled in one place.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from layerlab.gui import icons
+from layerlab.gui.training.messages import ERROR, INFO, OK, WARNING
+
+_ICONS = {OK: "ok", INFO: "dot", WARNING: "warning", ERROR: "error"}
+
+
+def _button(action: QAction) -> QToolButton:
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setAutoRaise(False)
+    button.setMinimumHeight(28)
+    return button
+
+
+class RunPanel(QWidget):
+    """The run bar. `more_epochs` is the N of 'Continue for N more epochs'."""
+
+    def __init__(self, train: QAction, stop: QAction, cont: QAction, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("RunPanel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.setSpacing(4)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.train_button = _button(train)
+        self.stop_button = _button(stop)
+        self.continue_button = _button(cont)
+        self.more_epochs = QSpinBox()
+        self.more_epochs.setRange(1, 100_000)
+        self.more_epochs.setValue(5)
+        self.more_epochs.setSuffix(" more epochs")
+        self.more_epochs.setToolTip("How many epochs Continue adds")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(14)
+        self.progress.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.progress_text = QLabel()
+        self.progress_text.setProperty("role", "secondary")
+        self.progress_text.setMinimumWidth(360)
+        for widget in (self.train_button, self.stop_button, self.continue_button, self.more_epochs):
+            row.addWidget(widget)
+        row.addSpacing(10)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.progress_text)
+        layout.addLayout(row)
+        message_row = QHBoxLayout()
+        message_row.setSpacing(6)
+        self.message_icon = QLabel()
+        self.message_icon.setFixedSize(16, 16)
+        self.message = QLabel()
+        self.message.setObjectName("runMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        message_row.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
+        message_row.addWidget(self.message, 1)
+        layout.addLayout(message_row)
+        self.level = INFO
+        self.show_message(INFO, "Choose the data and the settings, then press Train.")
+
+    def show_message(self, level: str, text: str) -> None:
+        """The panel's one message: how the last run ended, or what is happening."""
+        self.level = level
+        self.message.setText(text)
+        self.message.setProperty("role", "error" if level == ERROR else "")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message_icon.setPixmap(icons.render(_ICONS.get(level, "dot"), 16, None, self.devicePixelRatioF()))
+
+    def show_progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
+        self.progress_text.setText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        """While busy and before the first batch, the bar moves without a known end."""
+        self.progress.setRange(0, 0 if busy else 1000)

@@ -1,0 +1,158 @@
+"""The numbers behind the plots and the runs list (plain Python, no Qt).
+
+A *lineage* is one trained model: a run and the runs that continued it (each
+continuation is a RunRecord of its own, with epochs numbered on). Its curves
+are keyed by Keras's metric names: batch values (the running mean of the
+epoch so far, as Keras reports it) at x = epoch + (batch + 1) / steps, and
+epoch values at x = epoch + 1, so a batch line ends where its epoch's point is.
+Saved projects keep epoch values only; a continuation is recognised by
+starting where an earlier lineage ended.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+
+COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#db2777", "#65a30d", "#4f46e5",
+          "#ca8a04"]
+VAL = "val_"
+
+Points = tuple[list[float], list[float]]
+
+
+@dataclass
+class Lineage:
+    id: str
+    label: str
+    color: str
+    records: list = field(default_factory=list)  # RunRecords, oldest first
+    visible: bool = True
+    live: bool = False
+    steps: int = 0  # batches per epoch, for the batch x positions
+    batch: dict[str, Points] = field(default_factory=dict)
+    epochs: dict[str, Points] = field(default_factory=dict)
+
+    def add_batch(self, epoch: int, batch: int, logs: dict) -> None:
+        x = epoch + (batch + 1) / self.steps if self.steps else float(epoch)
+        for key, value in logs.items():
+            if _number(value):
+                xs, ys = self.batch.setdefault(key, ([], []))
+                xs.append(x)
+                ys.append(float(value))
+
+    def add_epoch(self, epoch: int, logs: dict) -> None:
+        for key, value in logs.items():
+            if _number(value):
+                xs, ys = self.epochs.setdefault(key, ([], []))
+                xs.append(float(epoch + 1))
+                ys.append(float(value))
+
+    def add_record(self, record) -> None:
+        """A finished run's epoch values (from a saved project, or a run whose reports were missed)."""
+        self.records.append(record)
+        for key, values in record.history.items():
+            xs, ys = self.epochs.setdefault(key, ([], []))
+            for i, value in enumerate(values):
+                x = float(record.initial_epoch + i + 1)
+                if x not in xs:
+                    xs.append(x)
+                    ys.append(float(value))
+
+    @property
+    def last_epoch(self) -> int:
+        return max((int(xs[-1]) for xs, _ in self.epochs.values() if xs), default=0)
+
+    def final(self, key: str) -> float | None:
+        points = self.epochs.get(key)
+        return points[1][-1] if points and points[1] else None
+
+    @property
+    def status(self) -> str:
+        return self.records[-1].status if self.records else ("running" if self.live else "")
+
+
+class RunHistory:
+    """Every lineage shown: saved ones from the project, and those trained in this window."""
+
+    def __init__(self) -> None:
+        self.lineages: list[Lineage] = []
+        self._count = 0
+
+    def clear(self) -> None:
+        self.lineages = []
+        self._count = 0
+
+    def _new(self) -> Lineage:
+        self._count += 1
+        color = COLORS[(self._count - 1) % len(COLORS)]
+        lineage = Lineage(id=f"lineage-{self._count}", label=f"Run {self._count}", color=color)
+        self.lineages.append(lineage)
+        return lineage
+
+    def load(self, records) -> None:
+        """Saved runs (oldest first): each continuation joins the lineage it continued."""
+        self.clear()
+        for record in records:
+            self.add_finished(record)
+
+    def add_finished(self, record) -> Lineage:
+        """A run known only by its record: joined to the lineage it continues, or a new one."""
+        parent = self._continued_by(record)
+        lineage = parent if parent is not None else self._new()
+        lineage.add_record(record)
+        return lineage
+
+    def _continued_by(self, record) -> Lineage | None:
+        if record.initial_epoch <= 0:
+            return None
+        for lineage in reversed(self.lineages):
+            if lineage.records and lineage.last_epoch == record.initial_epoch:
+                return lineage
+        return None
+
+    def start(self, continuing: Lineage | None = None) -> Lineage:
+        """A run begins: a new lineage, or the continued one (now live)."""
+        lineage = continuing if continuing is not None else self._new()
+        lineage.live = True
+        return lineage
+
+    def metric_names(self) -> list[str]:
+        """Base metric names over every lineage: loss first, then in order of appearance (no val_)."""
+        names: list[str] = []
+        for lineage in self.lineages:
+            for key in [*lineage.epochs, *lineage.batch]:
+                base = key[len(VAL):] if key.startswith(VAL) else key
+                if base not in names:
+                    names.append(base)
+        return sorted(names, key=lambda n: (n != "loss", not n.endswith("loss"), names.index(n)))
+
+    def csv_text(self, metric: str, visible_only: bool = True) -> str:
+        """One plot's numbers: run, kind (batch/epoch), x (epochs), training value, validation value."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["run", "kind", "epoch", metric, VAL + metric])
+        for lineage in self.lineages:
+            if visible_only and not lineage.visible:
+                continue
+            xs, ys = lineage.batch.get(metric, ([], []))
+            for x, y in zip(xs, ys):
+                writer.writerow([lineage.label, "batch", _csv_number(x), _csv_number(y), ""])
+            train = dict(zip(*lineage.epochs.get(metric, ([], []))))
+            val = dict(zip(*lineage.epochs.get(VAL + metric, ([], []))))
+            for x in sorted(set(train) | set(val)):
+                writer.writerow([lineage.label, "epoch", _csv_number(x), _csv_number(train.get(x)),
+                                 _csv_number(val.get(x))])
+        return out.getvalue()
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _csv_number(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.10g}"

@@ -1,0 +1,189 @@
+"""File > Import Model and dropping a model file: the editor's side of importing saved Keras models.
+
+Models are built with Keras in the tests and saved by Keras itself (.keras and .h5); the command-line
+importer and plain Keras are the oracles.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from layerlab import cli
+from layerlab.core import project as project_io
+from layerlab.core.kerasenv import keras
+from layerlab.core.weights import weights_path_for
+from layerlab.gui import recovery
+from layerlab.gui.files import CANCEL, DISCARD, Dialogs
+from layerlab.gui.main_window import MainWindow
+
+FORMATS = [".keras", ".h5"]
+TIMEOUT_MS = 120_000
+
+
+class Person:
+    """Answers the window's questions and keeps what it was told."""
+
+    def __init__(self):
+        self.asked, self.replies, self.errors, self.notes = [], [], [], []
+
+    def dialogs(self) -> Dialogs:
+        def ask(_parent, _title, text, _choices, _informative=""):
+            self.asked.append(text)
+            return self.replies.pop(0) if self.replies else CANCEL
+
+        return Dialogs(ask=ask, open_file=lambda *a: None, save_file=lambda *a: None,
+                       error=lambda _p, _title, text: self.errors.append(text), info=lambda *a: None,
+                       notify=lambda _p, _title, text, details="": self.notes.append(f"{text}\n{details}"))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv(recovery.ENV_DIR, str(tmp_path / "recovery"))
+    person = Person()
+    w = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                   dialogs=person.dialogs(), recovery_folder=tmp_path / "recovery", warm_up_delay_ms=0)
+    w.person = person
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w._import = None
+    w._restored = False
+    w.undo_stack.setClean()
+    w.close()
+    w.check_service.shutdown()
+
+
+def save(model, folder, suffix):
+    path = folder / f"{model.name}{suffix}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # .h5 is "legacy"
+        model.save(path)
+    return path
+
+
+def shared_model():
+    """Two inputs through one shared Dense (one layer, called twice), merged, with a head; compiled."""
+    k = keras()
+    a, b = k.Input((6,), name="left"), k.Input((6,), name="right")
+    shared = k.layers.Dense(4, activation="relu", name="shared")
+    merged = k.layers.Concatenate(name="merged")([shared(a), shared(b)])
+    out = k.layers.Dense(2, name="head")(k.layers.Dropout(0.1, name="drop")(merged))
+    model = k.Model([a, b], out, name="twin")
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def import_in(window, qtbot, path):
+    """Import through the window as File > Import does, and wait for the project to open."""
+    with qtbot.waitSignal(window.projectLoaded, timeout=TIMEOUT_MS):
+        task = window.import_model_file(path)
+        assert task is not None
+        assert window.importer.busy and not window.menu_actions["import_model"].isEnabled()  # off the GUI thread
+    return window.document
+
+
+def graph(document):
+    return ([(n.id, n.type, n.params, n.shares) for n in document.nodes()], sorted(document.edges()))
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_importing_gives_the_graph_the_command_line_gives(window, qtbot, tmp_path, suffix):
+    path = save(shared_model(), tmp_path, suffix)
+    doc = import_in(window, qtbot, path)
+    assert not list(tmp_path.glob("*.weights.h5"))  # the weights wait in memory for the first save
+    assert cli.main(["import", str(path), "-o", str(tmp_path / "cli.layerlab")]) == 0
+    expected = project_io.load(tmp_path / "cli.layerlab")
+    assert graph(doc) == graph(expected.document)
+    assert window.project.training == expected.training and window.project.path is None
+    assert window.isWindowModified() and window.windowTitle().startswith("twin")  # a new, unsaved project
+    scene = window.canvas.canvas_scene
+    rects = [item.mapRectToScene(item.card_rect()) for item in scene.nodes.values()]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])  # laid out for the cards
+    assert window.canvas.layout_positions() == {n: doc.position(n) for n in doc.node_ids()}
+    sharer = next(n for n in doc.node_ids() if doc.shares(n) == "shared")
+    assert sharer in scene.share_links and scene.shared_with("shared") == [sharer]  # shown as linked
+
+
+def test_a_model_with_a_lambda_layer_is_refused_with_a_message_naming_it(window, qtbot, tmp_path):
+    k = keras()
+    x = k.Input((3,), name="x")
+    y = k.layers.Lambda(lambda t: t * 2.0, name="double_it")(k.layers.Dense(3, name="dense")(x))
+    path = save(k.Model(x, y, name="with_code"), tmp_path, ".keras")
+    window.add_layer_at_center("Dense")  # something of the person's own, not saved
+    before = graph(window.document)
+    window.person.replies = [DISCARD]
+    with qtbot.waitSignal(window.importer.failed, timeout=TIMEOUT_MS):
+        window.import_model_file(path)
+    assert len(window.person.errors) == 1
+    message = window.person.errors[0]
+    assert "'double_it' (Lambda)" in message and "never runs code" in message
+    assert graph(window.document) == before  # nothing was replaced
+    assert window.menu_actions["import_model"].isEnabled()
+
+
+def test_unsaved_changes_are_asked_about_first_and_cancel_keeps_them(window, qtbot, tmp_path):
+    path = save(shared_model(), tmp_path, ".keras")
+    window.add_layer_at_center("Dense")
+    before = graph(window.document)
+    window.person.replies = [CANCEL]
+    assert window.import_model_file(path) is None
+    assert window.person.asked and "importing a model" in window.person.asked[0]
+    assert graph(window.document) == before and not window.importer.busy
+
+
+def test_saving_writes_the_weights_and_the_export_predicts_like_the_original(window, qtbot, tmp_path):
+    k = keras()
+    original = shared_model()
+    path = save(original, tmp_path, ".h5")
+    import_in(window, qtbot, path)
+    project = tmp_path / "imported.layerlab"
+    weights = weights_path_for(project)
+    assert not weights.exists()  # kept in memory until the first save
+    assert window.save_as(project)
+    assert weights.is_file() and not window.isWindowModified() and window._import is None
+    exported = tmp_path / "exported.keras"
+    task = window.export_model(exported)
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        pass
+    task.wait(10)
+    assert not window.person.errors, window.person.errors
+    reloaded = k.models.load_model(exported)
+    rng = np.random.default_rng(0)
+    batch = [rng.normal(size=(5, 6)).astype("float32") for _ in range(2)]
+    assert reloaded.count_params() == original.count_params()
+    np.testing.assert_allclose(reloaded.predict(batch, verbose=0), original.predict(batch, verbose=0), atol=1e-5)
+
+
+def test_dropping_a_model_file_on_the_window_imports_it_and_tells_the_notes(window, qtbot, tmp_path):
+    k = keras()
+    x = k.Input((4,), name="x")
+    first = k.layers.Dense(3, name="first")(x)
+    model = k.Model(x, [first, k.layers.Dense(2, name="second")(first)], name="tapped")  # an output that feeds on
+    path = save(model, tmp_path, ".keras")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    enter = QDragEnterEvent(QPoint(300, 300), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()  # the window takes a model file ...
+    drop = QDropEvent(QPointF(300, 300), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.projectLoaded, timeout=TIMEOUT_MS):  # ... and imports it
+        QApplication.sendEvent(window, drop)
+    assert {"first", "second"} <= set(window.document.node_ids())
+    assert len(window.person.notes) == 1 and "Identity" in window.person.notes[0]  # the importer's note, shown
+
+
+def test_an_unsaved_import_is_saved_before_an_export(window, qtbot, tmp_path):
+    path = save(shared_model(), tmp_path, ".keras")
+    import_in(window, qtbot, path)
+    window.person.replies = [CANCEL]
+    window.export_model_dialog(".keras")
+    assert window.person.asked and "before exporting" in window.person.asked[-1]
+    assert window.exporter.task is None  # cancelled: nothing exported with fresh weights

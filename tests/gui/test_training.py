@@ -1,0 +1,354 @@
+"""Training in the editor: real runs on the bundled digits data, driven through the window.
+
+Each test trains a real Keras model for one to three epochs on scikit-learn's
+digits (offline), on the window's training thread, and waits for signals
+(never sleeps). Keras is the oracle wherever a number is claimed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from layerlab.core import project as project_io
+from layerlab.core.training import FAILED, FINISHED, NAN_REASON, STOPPED
+from layerlab.core.weights import weights_path_for
+from layerlab.gui import recovery
+from layerlab.gui.files import CANCEL, DISCARD, Dialogs
+from layerlab.gui.main_window import MainWindow
+from layerlab.gui.training.controller import STOP_AND_CLOSE
+from layerlab.gui.training.lock import BANNER_TEXT
+from layerlab.gui.training.messages import RESTORED
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "resources" / "examples" / "digits_mlp.layerlab"
+RUN_TIMEOUT_MS = 240_000  # the first run imports TensorFlow on a busy 2-core machine
+
+
+class Answers:
+    """Plays the person in front of the dialogs."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+        self.replies: list[str] = []
+        self.errors: list[str] = []
+        self.save_to: str | None = None
+
+    def dialogs(self) -> Dialogs:
+        def ask(_parent, title, text, choices, informative=""):
+            self.asked.append(text)
+            return self.replies.pop(0) if self.replies else CANCEL
+
+        return Dialogs(ask=ask, open_file=lambda *a: None, save_file=lambda *a: self.save_to,
+                       error=lambda _p, title, text: self.errors.append(text), info=lambda *a: None)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv(recovery.ENV_DIR, str(tmp_path / "recovery"))
+    made: list[MainWindow] = []
+
+    def make(answers: Answers | None = None) -> MainWindow:
+        answers = answers or Answers()
+        settings = QSettings(str(tmp_path / f"settings{len(made)}.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, dialogs=answers.dialogs(), recovery_folder=tmp_path / "recovery",
+                            warm_up_delay_ms=0)
+        window.answers = answers
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        training = window.training
+        if training.busy:
+            with qtbot.waitSignal(training.runner.finished, timeout=RUN_TIMEOUT_MS):
+                training.runner.request_stop()
+        window._restored = False
+        window.undo_stack.setClean()
+        training.unsaved_records, training.weights_unsaved = [], False
+        window.close()
+        training.shutdown()
+        window.check_service.shutdown()
+
+
+def open_digits(window: MainWindow, **training) -> None:
+    """The bundled digits example (untitled copy) with some training settings changed."""
+    assert window.open_example(EXAMPLE)
+    section = window.training.store.get("training")
+    section.update(training)
+    window.training.store.edit("training", section)
+    window.undo_stack.setClean()  # so that "modified" below means the training's own changes
+
+
+def run(qtbot, window: MainWindow, start=None):
+    """Start a run (Train by default) and wait for its outcome."""
+    controller = window.training
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert (start or controller.train)()
+    return blocker.args[0]
+
+
+def curve_data(window: MainWindow, metric: str, lineage=None):
+    """(batch, train, val) data of the plot of `metric` for a lineage (the newest by default)."""
+    plots = window.training.view.plots
+    plots.flush()
+    lineage = lineage or window.training.history.lineages[-1]
+    batch, train, val = plots.cards[metric].curves[lineage.id]
+    return [tuple(np.asarray(a, dtype=float).tolist() for a in c.getData()) for c in (batch, train, val)]
+
+
+# -- a run streams its metrics into the plots -----------------------------------------------------------
+def test_a_short_run_streams_metrics_into_the_plots(qtbot, make_window):
+    window = make_window()
+    open_digits(window, epochs=2)
+    controller = window.training
+    seen_during_run = []
+
+    def on_epoch(epoch, _logs):  # connected after the controller's slot: the lineage already has the epoch
+        if controller.busy:
+            seen_during_run.append(len(curve_data(window, "loss")[1][1]))
+
+    controller.runner.epoch.connect(on_epoch)
+    batches = []
+    controller.runner.batch.connect(lambda e, b, logs: batches.append((e, b, dict(logs))))
+    outcome = run(qtbot, window)
+
+    assert outcome.status == FINISHED, outcome.reason
+    assert seen_during_run == [1, 2]  # the points appeared while the model was training
+    record = outcome.record
+    assert list(window.training.view.plots.cards) == ["loss", "accuracy"]
+    batch, train, val = curve_data(window, "loss")
+    assert train == ([1.0, 2.0], pytest.approx(record.history["loss"]))
+    assert val == ([1.0, 2.0], pytest.approx(record.history["val_loss"]))
+    assert len(batch[0]) == len(batches) >= 2 and all(0 < x <= 2 for x in batch[0])
+    assert batch[1] == pytest.approx([logs["loss"] for _e, _b, logs in batches])
+    acc_train = curve_data(window, "accuracy")[1]
+    assert acc_train[1] == pytest.approx(record.history["accuracy"])
+    assert "Finished" in controller.run_panel.message.text()
+    assert controller.run_panel.progress.value() == 1000
+    assert "Epoch 2/2" in controller.run_panel.progress_text.text()
+    assert window.isWindowModified()  # a trained model and a run not yet saved
+
+
+def test_the_window_keeps_responding_and_locks_the_model_during_a_run(qtbot, make_window):
+    window = make_window()
+    open_digits(window, epochs=200)
+    controller = window.training
+    before = (window.document.nodes(), window.document.edges())
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
+        assert controller.train()
+    assert controller.locked and controller.banner.isVisible() and controller.banner.label.text() == BANNER_TEXT
+    assert not window.inspector.isEnabled() and not window.palette_panel.isEnabled()
+    assert not controller.data_panel.isEnabled() and not controller.settings_panel.isEnabled()
+    assert not window.menu_actions["undo"].isEnabled() and not window.menu_actions["delete"].isEnabled()
+    assert window.menu_actions["save"].isEnabled()
+    assert window.add_layer_at_center("Dense") is None  # palette double-click refused
+    view = window.canvas
+    refused = controller.lock.refused
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(QPointF(0, 0)))
+    QApplication.sendEvent(view, QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier))
+    assert controller.lock.refused >= refused + 3
+    assert (window.document.nodes(), window.document.edges()) == before
+
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as blocker:
+        controller.stop()
+    assert blocker.args[0].status == STOPPED
+    assert not controller.locked and not controller.banner.isVisible()
+    assert window.inspector.isEnabled() and window.palette_panel.isEnabled() and controller.data_panel.isEnabled()
+    assert window.menu_actions["undo"].isEnabled()  # as it was before the run (the settings edit can be undone)
+
+
+# -- Stop and Continue ------------------------------------------------------------------------------------
+def test_stop_keeps_the_model_and_continue_trains_it_further(qtbot, make_window):
+    window = make_window()
+    open_digits(window, epochs=500)
+    controller = window.training
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
+        controller.train()
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as blocker:
+        controller.stop()
+    stopped = blocker.args[0]
+    assert stopped.status == STOPPED and "stop requested" in stopped.reason
+    done = stopped.record.epochs_run
+    assert 1 <= done < 500
+    assert "Stopped" in controller.run_panel.message.text()
+    assert controller.continue_action.isEnabled() and not controller.stop_action.isEnabled()
+    weights_before = [w.copy() for w in controller.session.model.get_weights()]
+
+    continued = run(qtbot, window, lambda: controller.continue_training(2))
+    assert continued.status == FINISHED, continued.reason
+    assert continued.session is stopped.session  # the same model, trained further
+    assert continued.record.initial_epoch == stopped.session.epochs_done - 2 == done
+    assert not all(np.array_equal(a, b) for a, b in zip(weights_before, controller.session.model.get_weights()))
+    [lineage] = controller.history.lineages
+    assert lineage.records == [stopped.record, continued.record]
+    _batch, train, _val = curve_data(window, "loss")
+    assert train[0] == [float(x) for x in range(1, done + 3)]  # epochs number on across the continuation
+    assert controller.view.runs.tree.topLevelItem(0).childCount() == 1
+
+
+# -- faults -----------------------------------------------------------------------------------------------
+def test_a_nan_loss_ends_the_run_with_a_clear_message_and_the_app_goes_on(qtbot, make_window):
+    window = make_window()
+    open_digits(window, epochs=3, optimizer="sgd", learning_rate=1e12)
+    before = (window.document.nodes(), window.document.edges())
+    outcome = run(qtbot, window)
+    assert outcome.status == FAILED and outcome.reason.startswith(NAN_REASON)
+    text = window.training.run_panel.message.text()
+    assert text.startswith("NaN loss") and "press Train to start afresh" in text
+    assert window.training.run_panel.message.property("role") == "error"
+    assert (window.document.nodes(), window.document.edges()) == before
+    assert window.training.session is None and not window.training.continue_action.isEnabled()
+    assert not window.training.locked and window.training.train_action.isEnabled()
+    assert window.training.runner.thread.isRunning()  # the thread lives on for the next run
+    assert len(window.training.history.lineages) == 1  # the failed run is kept, with its numbers
+
+
+# -- after training ------------------------------------------------------------------------------------------
+def test_the_confusion_matrix_is_right_on_a_known_case(qtbot):
+    from layerlab.core.training.evaluation import confusion_matrix
+    from layerlab.gui.training.confusion import ConfusionMatrixView
+
+    view = ConfusionMatrixView()
+    qtbot.addWidget(view)
+    y_true = np.array([0, 0, 1, 1, 1, 2, 2])
+    probs = np.eye(3)[[0, 1, 1, 1, 0, 2, 0]] * 0.8 + 0.05  # softmax-like rows: argmax 0 1 1 1 0 2 0
+    matrix = confusion_matrix(y_true, probs, 3)
+    view.set_matrix(matrix, ["cat", "dog", "owl"])
+    expected = [[1, 1, 0], [1, 2, 0], [1, 0, 1]]
+    assert matrix.tolist() == expected
+    assert [[view.cell_text(t, p) for p in range(3)] for t in range(3)] == [[str(v) for v in r] for r in expected]
+    image = view.image.image  # ImageItem [x = predicted, y = true]
+    assert image.T.tolist() == expected
+    ticks = view.plot.getAxis("bottom")._tickLevels[0]
+    assert [name for _pos, name in ticks] == ["cat", "dog", "owl"]
+
+
+def test_results_match_keras_on_the_held_out_samples(qtbot, make_window):
+    from sklearn.metrics import confusion_matrix as sk_confusion
+
+    window = make_window()
+    open_digits(window, epochs=2)
+    outcome = run(qtbot, window)
+    evaluation = outcome.evaluation
+    model, dataset = outcome.session.model, outcome.dataset
+    split = math.floor(dataset.num_train * 0.8)  # validation_split 0.2: Keras holds out the last 20%
+    x_val, y_val = dataset.x_train[split:], dataset.y_train[split:]
+    assert evaluation.split == "validation split" and evaluation.samples == len(y_val)
+    keras_metrics = model.evaluate(x_val, y_val, verbose=0, return_dict=True)
+    assert evaluation.metrics == pytest.approx(keras_metrics, rel=1e-5)
+    predicted = model.predict(x_val, verbose=0).argmax(axis=1)
+    assert evaluation.confusion.tolist() == sk_confusion(y_val, predicted, labels=range(10)).tolist()
+    results = window.training.view.results
+    assert results.confusion.matrix.tolist() == evaluation.confusion.tolist()
+    table = {results.metrics.item(r, 0).text(): float(results.metrics.item(r, 1).text())
+             for r in range(results.metrics.rowCount())}
+    assert table == pytest.approx(keras_metrics, abs=1e-4)
+    shown = evaluation.shown
+    assert len(shown.images) == 24 and shown.images[0].shape == (8, 8)
+    assert shown.predicted == [str(p) for p in predicted[:24]]
+    assert shown.true == [str(t) for t in y_val[:24]]
+    assert results.predictions.images.count() == 24
+
+
+def test_the_inspector_shows_the_selected_layers_trained_weights(qtbot, make_window):
+    window = make_window()
+    open_digits(window, epochs=1)
+    outcome = run(qtbot, window)
+    view = window.training.weights_view
+    window.canvas.select_nodes(["hidden1"])
+    assert view.isVisible() and view.shown == ["kernel", "bias"]
+    kernel = outcome.session.model.get_layer("hidden1").get_weights()[0]
+    stats = view.stats["hidden1"][0]
+    assert stats.shape == (64, 64) and stats.counts.sum() == kernel.size
+    assert stats.mean == pytest.approx(float(kernel.mean()), rel=1e-5)
+    curve = view.plots[0].getPlotItem().listDataItems()[0]
+    xs, ys = curve.getData()
+    assert len(xs) == len(ys) + 1 and ys.tolist() == stats.counts.tolist()  # a step histogram: edges and counts
+    window.canvas.select_nodes(["dropout"])
+    assert view.isVisible() and view.shown == [] and "no weights" in view.note.text()
+    window.canvas.select_nodes([])
+    assert not view.isVisible()
+
+
+# -- saved with the project, restored when it is opened ----------------------------------------------------
+def test_saving_and_reopening_a_trained_project_gives_the_same_predictions(qtbot, make_window, tmp_path):
+    window = make_window()
+    open_digits(window, epochs=2)
+    first = run(qtbot, window)
+    path = tmp_path / "digits.layerlab"
+    assert window.save_as(path)
+    assert not window.isWindowModified()
+    assert weights_path_for(path).is_file()
+    saved = project_io.load(path)
+    [saved_run] = saved.extra["runs"]
+    assert saved_run["id"] == first.record.id and saved_run["history"]["loss"] == pytest.approx(
+        first.record.history["loss"])
+
+    other = make_window()
+    with qtbot.waitSignal(other.training.outcomeReady, timeout=RUN_TIMEOUT_MS) as blocker:
+        assert other.open_path(path, ask=False)
+    restored = blocker.args[0]
+    assert restored.status == RESTORED, restored.reason
+    assert np.allclose(restored.evaluation.predictions, first.evaluation.predictions, atol=1e-6)
+    assert restored.evaluation.confusion.tolist() == first.evaluation.confusion.tolist()
+    [lineage] = other.training.history.lineages
+    assert lineage.records[0].id == first.record.id and lineage.last_epoch == 2
+    other.training.view.plots.flush()
+    assert curve_data(other, "loss", lineage)[1][1] == pytest.approx(first.record.history["loss"])
+    other.canvas.select_nodes(["digit"])
+    assert other.training.weights_view.shown == ["kernel", "bias"]
+    assert not other.isWindowModified()
+
+    continued = run(qtbot, other, lambda: other.training.continue_training(1))
+    assert continued.status == FINISHED and continued.record.initial_epoch == 2
+    assert other.training.history.lineages[0].records[-1] is continued.record
+
+
+def test_export_writes_the_trained_model_as_h5(qtbot, make_window, tmp_path):
+    import keras
+
+    window = make_window()
+    open_digits(window, epochs=1)
+    outcome = run(qtbot, window)
+    out = tmp_path / "digits.h5"
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        assert window.export_model(out) is not None
+    assert window.answers.errors == []
+    loaded = keras.models.load_model(out)
+    x = outcome.dataset.x_train[:50]
+    assert np.allclose(loaded.predict(x, verbose=0), outcome.session.model.predict(x, verbose=0), atol=1e-6)
+
+
+# -- closing during a run -------------------------------------------------------------------------------------
+def test_closing_during_a_run_asks_stops_the_run_and_closes_cleanly(qtbot, make_window):
+    answers = Answers()
+    window = make_window(answers)
+    open_digits(window, epochs=500)
+    controller = window.training
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
+        controller.train()
+
+    answers.replies = [CANCEL]
+    assert not window.close()  # asked, and the answer was Cancel: the run goes on
+    assert controller.training and window.isVisible()
+    assert "Stop the run and close?" in answers.asked[-1]
+
+    answers.replies = [STOP_AND_CLOSE, DISCARD]  # stop, then throw the unsaved run away
+    assert not window.close()  # the window closes once the thread has stopped
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_TIMEOUT_MS)
+    assert controller.runner.thread.isFinished()
+    assert not controller.busy
+    assert len(answers.asked) == 3 and "Save the changes" in answers.asked[-1]
