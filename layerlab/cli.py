@@ -44,8 +44,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OPENABLE_SUFFIXES = (".layerlab", ".keras", ".h5", ".hdf5")
+
+
+def _implicit_open(argv: list[str]) -> list[str]:
+    """`layerlab FILE` means `layerlab open FILE`, as a file manager or a user typing expects."""
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first is None or argv[first] in NAMES or not argv[first].lower().endswith(_OPENABLE_SUFFIXES):
+        return argv
+    return [*argv[:first], "open", *argv[first:]]
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _implicit_open(list(sys.argv[1:] if argv is None else argv))
     parser = make_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -313,3 +313,21 @@ def test_the_command_line_in_a_fresh_process(tmp_path):
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert [o["valid"] for o in json_lines(proc.stdout)] == [False, True]
+
+
+def test_a_bare_file_argument_means_open(monkeypatch):
+    from layerlab import cli
+
+    assert cli._implicit_open(["model.layerlab"]) == ["open", "model.layerlab"]
+    assert cli._implicit_open(["--debug", "net.H5"]) == ["--debug", "open", "net.H5"]
+    assert cli._implicit_open(["check", "model.layerlab"]) == ["check", "model.layerlab"]
+    assert cli._implicit_open(["notes.txt"]) == ["notes.txt"]  # not ours: argparse says which commands exist
+    seen = {}
+
+    def fake_editor(args):  # stands in for the window: only the dispatch is under test here
+        seen["project"] = args.project
+        return 0
+
+    monkeypatch.setattr("layerlab.commands.open.run", fake_editor)
+    assert main([str(EXAMPLES / "digits_mlp.layerlab")]) == 0
+    assert seen["project"] == str(EXAMPLES / "digits_mlp.layerlab")

@@ -10,7 +10,7 @@ def add_parser(subparsers) -> None:
         "open", help="open the editor (the default command)",
         description="Open the LayerLab editor, on PROJECT if given. With --screenshot, render the window once "
                     "the project is shown and its shapes are checked, write the PNG and exit.")
-    parser.add_argument("project", nargs="?", help="a .layerlab project file")
+    parser.add_argument("project", nargs="?", help="a .layerlab project file, or a .keras/.h5 model to import")
     parser.add_argument("--screenshot", metavar="OUT.png", help="write a PNG of the window and exit")
     parser.add_argument("--size", metavar="WxH",
                         help="window size for --screenshot (default: the whole screen; 1400x900 without one)")

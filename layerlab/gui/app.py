@@ -153,8 +153,12 @@ def run_editor(path: str | None = None, screenshot: str | None = None, size: tup
             raise ScreenshotError(f"{out}: a screenshot is written as .png")
         if not out.parent.is_dir():
             raise ScreenshotError(f"{out.parent}: no such folder")
-    loaded, load_error = None, None
-    if path:
+    loaded, load_error, model_file = None, None, None
+    if path and Path(path).suffix.lower() in (".keras", ".h5", ".hdf5"):
+        if out is not None:
+            raise ScreenshotError(f"{path}: --screenshot takes a project; make one with `layerlab import` first")
+        model_file = Path(path)  # imported once the window shows, as File > Import does
+    elif path:
         try:
             loaded = project_io.load(path)
         except LayerLabError as exc:
@@ -163,11 +167,8 @@ def run_editor(path: str | None = None, screenshot: str | None = None, size: tup
             load_error = str(exc)
 
     app = make_app()
-    from layerlab.gui.main_window import MainWindow
-
     bench = bool(os.environ.get(BENCH_ENV))
-    window = MainWindow(interactive=out is None,
-                        warm_up_delay_ms=0 if out is not None else 600_000 if bench else 300)  # bench: no Keras
+    window = make_window(screenshot=out is not None, bench=bench)
     if out is not None:
         window.resize(*size)
     if loaded is not None:
@@ -181,10 +182,27 @@ def run_editor(path: str | None = None, screenshot: str | None = None, size: tup
         return _screenshot(app, window, out, timeout)
     if load_error:
         QTimer.singleShot(0, lambda: window.dialogs.error(window, "Cannot open the project", load_error))
+    if model_file is not None:
+        QTimer.singleShot(0, lambda: window.import_model_file(model_file, ask=False))
     if not bench:
         QTimer.singleShot(0, window.offer_recovery)
     _close_on_interrupt(window)
     return app.exec()
+
+
+def make_window(screenshot: bool = False, bench: bool = False, settings=None, dialogs=None):
+    """The editor's MainWindow as `layerlab open` makes it (docs/screenshots.py makes its windows here too).
+
+    Args:
+        screenshot: not interactive (no recovery files, no saved window state), and Keras loaded at once.
+        bench: the startup benchmark: Keras is never loaded.
+        settings: a QSettings to use instead of the user's.
+        dialogs: the questions and file choosers (files.Dialogs) to use instead of Qt's.
+    """
+    from layerlab.gui.main_window import MainWindow
+
+    return MainWindow(settings=settings, dialogs=dialogs, interactive=not screenshot,
+                      warm_up_delay_ms=0 if screenshot else 600_000 if bench else 300)
 
 
 def _close_on_interrupt(window) -> None:
@@ -216,17 +234,26 @@ def wait_for_report(window, timeout: float) -> bool:
     return service.report is not None and not service.pending
 
 
+def settle(app: QApplication) -> None:
+    """Let the panels and the canvas lay out with what they were just given."""
+    for _ in range(3):
+        app.processEvents()
+
+
+def write_png(widget, out: Path) -> None:
+    """Render `widget` (a window, or one panel of it) as it is now into the PNG file `out`."""
+    if not widget.grab().save(str(out), "PNG"):
+        raise ScreenshotError(f"{out}: cannot be written")
+
+
 def _screenshot(app: QApplication, window, out: Path, timeout: float) -> int:
     if not wait_for_report(window, timeout):
         print(f"layerlab: warning: shapes were not checked within {timeout:g} s; the screenshot shows them pending",
               file=sys.stderr)
-    for _ in range(3):  # let the panels and the canvas lay out with the report
-        app.processEvents()
+    settle(app)
     window.canvas.initial_view()  # what opening the project shows
     app.processEvents()
-    pixmap = window.grab()
-    if not pixmap.save(str(out), "PNG"):
-        raise ScreenshotError(f"{out}: cannot be written")
+    write_png(window, out)
     window.check_service.shutdown()
     window.close()
     return 0

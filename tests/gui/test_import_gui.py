@@ -187,3 +187,32 @@ def test_an_unsaved_import_is_saved_before_an_export(window, qtbot, tmp_path):
     window.export_model_dialog(".keras")
     assert window.person.asked and "before exporting" in window.person.asked[-1]
     assert window.exporter.task is None  # cancelled: nothing exported with fresh weights
+
+
+def test_opening_a_model_file_from_the_command_line_imports_it(qtbot, tmp_path, monkeypatch):
+    from layerlab.gui import app as app_module
+
+    model = keras().Sequential([keras().Input((4,)), keras().layers.Dense(3, name="d")])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    monkeypatch.setenv(recovery.ENV_DIR, str(tmp_path / "recovery"))
+    windows = []
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)  # return once the window is shown
+    real_init = MainWindow.__init__
+
+    def keep(self, *args, **kwargs):  # the real window, with this test's settings and answers
+        kwargs.update(settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+                      dialogs=Person().dialogs(), recovery_folder=tmp_path / "recovery")
+        real_init(self, *args, **kwargs)
+        windows.append(self)
+
+    monkeypatch.setattr(MainWindow, "__init__", keep)
+    assert app_module.run_editor(str(path)) == 0
+    window = windows[0]
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: "d" in window.document.node_ids(), timeout=TIMEOUT_MS)
+    assert window.document.node("d").params["units"] == 3
+    window._import = None
+    window.undo_stack.setClean()
+    window.close()
+    window.check_service.shutdown()
