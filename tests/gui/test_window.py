@@ -470,3 +470,109 @@ def test_a_file_without_positions_is_laid_out_on_loading(make_window):
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
     xs = {n: window.document.position(n)[0] for n in window.document.node_ids()}
     assert xs["deep"] < xs["hidden1"] < xs["hidden2"] < xs["concat"] < xs["main_output"]  # left to right
+
+
+# -- issue 4's "done when": Wide & Deep by mouse, every shape seen, undo, save, reopen, .h5 ----------
+def mouse_drag(window: MainWindow, start: QPointF, end: QPointF, steps: int = 6) -> None:
+    """Press on the scene point `start`, move in steps to `end` and release: real mouse events on the canvas."""
+    vp, view = window.canvas.viewport(), window.canvas
+    a, b = view.mapFromScene(start), view.mapFromScene(end)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, steps + 1):
+        p = a + (b - a) * (i / steps)
+        QTest.mouseMove(vp, QPoint(round(p.x()), round(p.y())))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+
+
+def test_a_new_user_builds_wide_and_deep_by_mouse_and_exports_an_h5_keras_loads(make_window, qtbot, tmp_path):
+    import keras
+
+    from layerlab.core.build import build_model
+    from layerlab.core.document import Edge
+
+    window = make_window()
+    QTest.mouseClick(window.welcome.new_button, Qt.MouseButton.LeftButton)  # the welcome view's "New model"
+    assert window.stack.currentWidget() is window.canvas
+    scene = window.canvas.canvas_scene
+
+    def add(type_name: str, at: tuple[int, int], **typed) -> str:
+        """Drop a layer from the palette, then type its parameters into the inspector's widgets."""
+        before = set(window.document.node_ids())
+        drop_layer(window, type_name, QPoint(*at))
+        (node_id,) = set(window.document.node_ids()) - before
+        assert window.inspector.node_ids == [node_id]  # the new node is selected and inspected
+        for name, text in typed.items():
+            editor = window.inspector.form.editors[name]
+            if hasattr(editor, "spin") or hasattr(editor, "edit"):  # a number, a text or a shape: typed
+                line = editor.spin.lineEdit() if hasattr(editor, "spin") else editor.edit
+                line.setFocus()
+                line.selectAll()
+                QTest.keyClicks(line, text)
+                QTest.keyClick(line, Qt.Key.Key_Return)
+            else:  # a choice: picked in the combo box
+                editor.combo.setCurrentIndex(editor.combo.findText(text))
+            assert str(window.document.params(node_id)[name]).strip("[]") == text, name
+        return node_id
+
+    def wire(source: str, target: str, port: int = 0) -> str:
+        mouse_drag(window, scene.nodes[source].outputs[0].scenePos(), scene.nodes[target].inputs[port].scenePos())
+        assert Edge(source, target, port) in window.document.edges()
+        wait_checked(qtbot, window)
+        label = scene.edges[Edge(source, target, port)].label
+        assert not scene.edges[Edge(source, target, port)].invalid, label
+        return label
+
+    window.canvas.set_scale(0.6)  # zoomed out, as with the wheel, so that five columns fit
+    assert window.canvas.viewport().width() > 680
+    wide = add("Input", (70, 80), shape="5")
+    deep = add("Input", (70, 260), shape="6")
+    hidden1 = add("Dense", (210, 260), units="30", activation="relu")
+    hidden2 = add("Dense", (350, 260), units="30", activation="relu")
+    concat = add("Concatenate", (490, 80))
+    main = add("Dense", (630, 80), units="1")
+    aux = add("Dense", (630, 330), units="1")
+    # every wire shows the shape it carries as it is made
+    assert wire(deep, hidden1) == "(None, 6)"
+    assert wire(hidden1, hidden2) == "(None, 30)"
+    assert wire(wide, concat, 0) == "(None, 5)"
+    assert wire(hidden2, concat, 1) == "(None, 30)"
+    assert wire(concat, main) == "(None, 35)"
+    assert wire(hidden2, aux) == "(None, 30)"
+    report = wait_checked(qtbot, window)
+    assert not report.errors
+
+    # Keras is the oracle: the same model as the bundled example, layer by layer
+    expected = build_model(project_io.load(ROOT / "resources" / "examples" / "wide_deep.layerlab").document)
+    built = build_model(window.document)
+    assert built.count_params() == expected.count_params() == report.total_params
+    assert sorted((type(x).__name__, tuple(x.output.shape)) for x in built.layers) == \
+        sorted((type(x).__name__, tuple(x.output.shape)) for x in expected.layers)
+    rows = {r[0]: r for r in window.summary.row_texts()}
+    for layer in built.layers:
+        assert rows[layer.name][2] == str(tuple(layer.output.shape))
+
+    # any step can be undone, and redone to the same graph
+    built_graph, steps = graph(window), window.undo_stack.count()
+    assert steps == 7 + 8 + 6  # seven drops, eight parameter edits, six wires: one command each
+    for _ in range(steps):
+        window.undo_stack.undo()
+    assert len(window.document) == 0
+    for _ in range(steps):
+        window.undo_stack.redo()
+    assert graph(window) == built_graph
+
+    # save, reopen, export as .h5 that plain Keras loads
+    path = tmp_path / "wide_deep.layerlab"
+    assert window.save_as(path)
+    window.close()
+    again = make_window()
+    again.answers.open_from = str(path)
+    again.open_dialog()
+    assert graph(again) == built_graph
+    target = tmp_path / "wide_deep.h5"
+    task = again.export_model(target)
+    with qtbot.waitSignal(task.done, timeout=CHECK_TIMEOUT_MS):
+        pass
+    loaded = keras.models.load_model(target)
+    assert loaded.count_params() == expected.count_params()
+    assert [tuple(t.shape) for t in loaded.outputs] == [(None, 1), (None, 1)]
