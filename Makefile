@@ -32,6 +32,11 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run_all.py
 
+# Every image the docs use (docs/images/), made by driving the real editor; a virtual screen when there is none.
+XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1400x900x24")
+screenshots: $(VENV)/.installed-test
+	$(XVFB) $(BIN)/python docs/screenshots.py docs/images
+
 bundle:
 	packaging/build.sh
 

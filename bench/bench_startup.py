@@ -7,6 +7,8 @@ the imports, building the window and painting it; TensorFlow is not imported
 before that paint (the shape checker loads it afterwards on its own thread).
 
 Usage: python bench/bench_startup.py [--runs 7] [--project resources/examples/wide_deep.layerlab]
+                                    [--bundle dist/LayerLab/LayerLab]
+With --bundle, the PyInstaller bundle is started instead, and its size on disk is printed too.
 Runs under $QT_QPA_PLATFORM (offscreen by default; use xvfb-run for a real X server).
 """
 
@@ -29,13 +31,14 @@ TARGET_S = 1.0
 PYCACHE = Path(tempfile.gettempdir()) / "layerlab-bench-pycache"  # as installed: bytecode cached, not in the repo
 
 
-def one_run(project: str | None) -> tuple[float, float]:
+def one_run(project: str | None, bundle: str | None = None) -> tuple[float, float]:
     """(seconds from launch to first paint, CPU seconds of the whole process)."""
     env = dict(os.environ, LAYERLAB_BENCH_FIRST_PAINT="1", LAYERLAB_RECOVERY_DIR="/tmp/layerlab-bench-recovery",
                PYTHONPYCACHEPREFIX=str(PYCACHE))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    cmd = [sys.executable, "-m", "layerlab.cli", "open"] + ([project] if project else [])
+    program = [str(Path(bundle).resolve())] if bundle else [sys.executable, "-m", "layerlab.cli"]
+    cmd = [*program, "open"] + ([str(Path(project).resolve())] if project else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -58,14 +61,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--project", default=None, help="a project to open (default: an empty editor)")
+    parser.add_argument("--bundle", default=None, help="a PyInstaller bundle's program (dist/LayerLab/LayerLab)")
     args = parser.parse_args()
-    one_run(args.project)  # warm the file cache and the .pyc files; not counted
+    one_run(args.project, args.bundle)  # warm the file cache and the .pyc files; not counted
     load = load_average()
-    runs = [one_run(args.project) for _ in range(args.runs)]
+    runs = [one_run(args.project, args.bundle) for _ in range(args.runs)]
     times = [t for t, _cpu in runs]
     median = statistics.median(times)
     cpu = statistics.median(c for _t, c in runs)
     what = Path(args.project).name if args.project else "empty editor"
+    if args.bundle:
+        folder = Path(args.bundle).resolve().parent
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+        what += f", bundle of {size / 2**20:,.0f} MiB"
     print("| benchmark | platform | runs | median | min | max | CPU (whole process) | load avg | target |")
     print("|---|---|---|---|---|---|---|---|---|")
     print(f"| start to window shown ({what}) | {os.environ.get('QT_QPA_PLATFORM', 'offscreen')} | {args.runs} "

@@ -35,7 +35,8 @@ LONG_EDGE_WEIGHT = 8.0  # how much more a bend inside a long edge costs than a s
 
 
 def layered_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None, *,
-                   column_gap: float = COLUMN_GAP, row_gap: float = ROW_GAP) -> dict[str, tuple[float, float]]:
+                   column_gap: float = COLUMN_GAP, row_gap: float = ROW_GAP,
+                   room_after: Mapping[str, float] | None = None) -> dict[str, tuple[float, float]]:
     """Top-left positions for every node, in columns from inputs (left) to outputs (right).
 
     Args:
@@ -43,6 +44,8 @@ def layered_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, flo
         sizes: Optional {node id: (width, height)}; missing nodes get NODE_WIDTH x NODE_HEIGHT.
         column_gap: Horizontal space between the widest nodes of two columns.
         row_gap: Vertical space between two nodes of one column.
+        room_after: Optional {node id: the least space it needs right of it} (for the labels on its
+            outgoing edges); a column is followed by the largest of column_gap and its nodes' needs.
     """
     ids = document.node_ids()
     if not ids:
@@ -58,10 +61,12 @@ def layered_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, flo
     rows = _assign_rows(chain, order, heights, row_gap)
 
     widths = [max((size[v][0] for v in col if v in index), default=0.0) for col in order]
+    room = room_after or {}
+    gaps = [max([column_gap, *(room.get(v, 0.0) for v in col if v in index)]) for col in order]
     xs, x = [], 0.0
-    for w in widths:
+    for w, gap in zip(widths, gaps):
         xs.append(x)
-        x += w + column_gap
+        x += w + gap
     shift = min(rows[v] - heights[v] / 2 for v in rows)
     positions = {}
     for c, col in enumerate(order):

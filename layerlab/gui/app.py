@@ -186,8 +186,11 @@ def run_editor(path: str | None = None, screenshot: str | None = None, size: tup
         QTimer.singleShot(0, lambda: window.import_model_file(model_file, ask=False))
     if not bench:
         QTimer.singleShot(0, window.offer_recovery)
-    _close_on_interrupt(window)
-    return app.exec()
+    previous = _close_on_interrupt(window)
+    try:
+        return app.exec()
+    finally:
+        signal.signal(signal.SIGINT, previous)  # the caller (a test, an embedding script) gets its handler back
 
 
 def make_window(screenshot: bool = False, bench: bool = False, settings=None, dialogs=None):
@@ -205,12 +208,16 @@ def make_window(screenshot: bool = False, bench: bool = False, settings=None, di
                       warm_up_delay_ms=0 if screenshot else 600_000 if bench else 300)
 
 
-def _close_on_interrupt(window) -> None:
-    """Ctrl+C in the terminal closes the window as the close button does (asking about unsaved work)."""
-    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
+def _close_on_interrupt(window):
+    """Ctrl+C in the terminal closes the window as the close button does (asking about unsaved work).
+
+    Returns the SIGINT handler it replaced.
+    """
+    previous = signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
     wake = QTimer(window)  # Qt's loop holds the interpreter; wake it now and then so the handler can run
     wake.timeout.connect(lambda: None)
     wake.start(300)
+    return previous
 
 
 def wait_for_report(window, timeout: float) -> bool:

@@ -414,12 +414,18 @@ class MainWindow(QMainWindow):
 
     # -- check results and selection ------------------------------------------------------------
     def _on_report(self, report: CheckReport) -> None:
+        if not len(self.document):  # nothing drawn yet is nothing to fix: no "1 error" on a blank canvas
+            report = CheckReport()
         self.summary.set_report(report)
         self.problems.set_report(report)
         self.inspector.set_report(report)
         self._show_check_status(report)
 
     def _show_check_status(self, report: CheckReport | None) -> None:
+        if not len(self.document):
+            self.check_icon.clear()
+            self.check_label.setText("Empty model")
+            return
         if report is None or self.check_service.pending and not self.check_service.keras_loaded:
             name, text = "pending", "Loading Keras…" if not self.check_service.keras_loaded else "Checking shapes…"
         elif report.errors:
@@ -525,6 +531,8 @@ class MainWindow(QMainWindow):
         loaded.name = loaded.name or files.example_title(Path(path))
         loaded.dataset = anchored_dataset(loaded.dataset, Path(path).parent)  # its data stays with the example
         self.adopt(loaded)
+        self.statusBar().showMessage(f"Opened a copy of the example '{loaded.name}': save it to keep your changes.",
+                                     8000)
         return True
 
     # -- importing models ------------------------------------------------------------------------

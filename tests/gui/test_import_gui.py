@@ -4,6 +4,7 @@ Models are built with Keras in the tests and saved by Keras itself (.keras and .
 importer and plain Keras are the oracles.
 """
 
+import signal
 import warnings
 
 import numpy as np
@@ -17,6 +18,7 @@ from layerlab.core import project as project_io
 from layerlab.core.kerasenv import keras
 from layerlab.core.weights import weights_path_for
 from layerlab.gui import recovery
+from layerlab.gui.canvas.arrange import layout_positions
 from layerlab.gui.files import CANCEL, DISCARD, Dialogs
 from layerlab.gui.main_window import MainWindow
 
@@ -105,7 +107,8 @@ def test_importing_gives_the_graph_the_command_line_gives(window, qtbot, tmp_pat
     scene = window.canvas.canvas_scene
     rects = [item.mapRectToScene(item.card_rect()) for item in scene.nodes.values()]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])  # laid out for the cards
-    assert window.canvas.layout_positions() == {n: doc.position(n) for n in doc.node_ids()}
+    # as Auto Layout would lay it out before its shapes are known (the wires' labels guessed from the Inputs)
+    assert layout_positions(doc, scene.node_sizes()) == {n: doc.position(n) for n in doc.node_ids()}
     sharer = next(n for n in doc.node_ids() if doc.shares(n) == "shared")
     assert sharer in scene.share_links and scene.shared_with("shared") == [sharer]  # shown as linked
 
@@ -207,7 +210,9 @@ def test_opening_a_model_file_from_the_command_line_imports_it(qtbot, tmp_path, 
         windows.append(self)
 
     monkeypatch.setattr(MainWindow, "__init__", keep)
+    before = signal.getsignal(signal.SIGINT)
     assert app_module.run_editor(str(path)) == 0
+    assert signal.getsignal(signal.SIGINT) is before  # Ctrl+C closed the window only while it ran
     window = windows[0]
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: "d" in window.document.node_ids(), timeout=TIMEOUT_MS)

@@ -138,6 +138,7 @@ def test_a_short_run_streams_metrics_into_the_plots(qtbot, make_window):
     assert "Finished" in controller.run_panel.message.text()
     assert controller.run_panel.progress.value() == 1000
     assert "Epoch 2/2" in controller.run_panel.progress_text.text()
+    assert "ETA" not in controller.run_panel.progress_text.text()  # nothing is left to wait for
     assert window.isWindowModified()  # a trained model and a run not yet saved
 
 

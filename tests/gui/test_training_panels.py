@@ -152,6 +152,10 @@ def test_runs_can_be_overlaid_toggled_and_exported(qtbot, tmp_path):
     assert not run1.visible and not train.isVisible() and plots.cards["loss"].curves[run2.id][1].isVisible()
     assert runs.tree.topLevelItem(1).checkState(0) == Qt.CheckState.Unchecked
     runs.set_visible(run1.id, True)
+    # what tells the runs apart comes first, where a narrow list still shows it
+    assert runs.tree.headerItem().text(1) == "Settings"
+    assert [runs.tree.topLevelItem(i).text(1) for i in range(2)] == ["sgd lr 0.1 · batch 16 · seed 2",
+                                                                       "adam · batch 32 · seed 1"]
     assert train.isVisible()
 
     with qtbot.waitSignal(plots.exported):

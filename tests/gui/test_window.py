@@ -131,6 +131,20 @@ def test_dragging_from_the_palette_creates_a_node(make_window):
     assert len(window.document) == 0
 
 
+def test_a_blank_canvas_is_not_an_error_but_a_lone_layer_is(make_window, qtbot):
+    window = make_window()
+    wait_checked(qtbot, window)
+    assert window.check_label.text() == "Empty model" and window.bottom_tabs.tabText(1) == "Problems"
+    window._show_canvas()
+    drop_layer(window, "Dense", QPoint(300, 200))
+    wait_checked(qtbot, window)
+    # no Input, and the Dense is not wired
+    assert window.check_label.text() == "2 errors" and window.bottom_tabs.tabText(1) == "Problems (2)"
+    window.undo_stack.undo()
+    wait_checked(qtbot, window)
+    assert window.check_label.text() == "Empty model" and window.bottom_tabs.tabText(1) == "Problems"
+
+
 def test_double_click_in_the_palette_adds_at_the_view_centre(make_window, qtbot):
     window = make_window()
     palette = window.palette_panel
@@ -272,8 +286,10 @@ def test_revert_and_examples(make_window, tmp_path):
     assert examples, "resources/examples holds the bundled examples"
     menu_items = [a.text() for a in window.examples_menu.actions()]
     assert len(menu_items) == len(examples)
+    window.statusBar().showMessage("Imported resnet50.keras")  # an earlier message must not stay up
     assert window.open_example(examples[0])
     assert window.project.path is None  # a copy: saving never writes into the examples
+    assert "copy of the example" in window.statusBar().currentMessage()
     assert not window.isWindowModified() and len(window.document) > 0
 
     path = tmp_path / "r.layerlab"

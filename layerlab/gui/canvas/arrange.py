@@ -6,7 +6,9 @@ model out on a worker thread exactly as Auto Layout would on the canvas.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping
 
 from layerlab.core.document import GraphDocument
 from layerlab.core.layout import layered_layout
@@ -14,17 +16,49 @@ from layerlab.gui.canvas import style
 from layerlab.gui.canvas.face import card_sizes
 
 
-def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None
-                     ) -> dict[str, tuple[float, float]]:
+def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None,
+                     labels: Mapping[str, str] | None = None,
+                     label_width: Callable[[str], float] | None = None) -> dict[str, tuple[float, float]]:
     """Top-left corners for every card: columns left to right, chains straight, no overlaps.
+
+    Columns are spaced so that the shape label on each wire has room to show.
 
     Args:
         document: the graph (not modified).
         sizes: {node id: (width, height)} of the cards; by default, the sizes the canvas draws them at.
+        labels: {node id: the shape label on its wires}, as the canvas shows them; for a node not in it,
+            a guess from the Inputs' ranks (an imported model is laid out before its shapes are known).
+        label_width: a label's width as drawn; by default an estimate that needs no font.
     """
     if sizes is None:
         sizes = card_sizes(document)
-    return layered_layout(document, sizes, column_gap=style.COLUMN_GAP, row_gap=style.ROW_GAP)
+    wires = Counter((e.source, e.source_port) for e in document.edges())
+    labels = dict(labels or {})
+    unknown = {source for source, _port in wires if source not in labels}
+    if unknown:
+        guess = guessed_label(document)
+        labels.update(dict.fromkeys(unknown, guess))
+    width = label_width or estimated_width
+    bundled = {source for (source, _port), n in wires.items() if n > 1}
+    room = {n: math.ceil(width(text) + style.LABEL_PAD + 2  # 2: positions are rounded to whole units
+                         + (style.LABEL_ROOM_BUNDLE if n in bundled else style.LABEL_ROOM))
+            for n, text in labels.items() if text}
+    return layered_layout(document, sizes, column_gap=style.COLUMN_GAP, row_gap=style.ROW_GAP, room_after=room)
+
+
+def guessed_label(document: GraphDocument) -> str:
+    """A label as long as the model's probably are: the Inputs' rank (+1 after an Embedding), 3 digits a dim."""
+    ranks = [len(shape) for n in document.node_ids() if document.node_type(n) == "Input"
+             for shape in [document.params(n).get("shape")] if isinstance(shape, (list, tuple))]
+    rank = max(ranks, default=1)
+    if any(document.node_type(n) == "Embedding" for n in document.node_ids()):
+        rank += 1
+    return "(None" + ", 000" * rank + ")"
+
+
+def estimated_width(text: str) -> float:
+    """A label's width in the canvas's 11 px label font, a little over what it draws (no font needed)."""
+    return sum(3.8 if c in "(), .'" else 7.3 for c in text)
 
 
 def place_unplaced(document: GraphDocument) -> bool:

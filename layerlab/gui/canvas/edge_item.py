@@ -112,7 +112,7 @@ class EdgeItem(QGraphicsItem):
 
     def _place_label(self) -> None:
         metrics = style.metrics("label")
-        w = metrics.horizontalAdvance(self.label) + 10
+        w = metrics.horizontalAdvance(self.label) + style.LABEL_PAD
         h = self.LABEL_H
         start, end = self._path.pointAtPercent(0.0), self._path.pointAtPercent(1.0)
         siblings = self.siblings()
@@ -121,9 +121,9 @@ class EdgeItem(QGraphicsItem):
             # One tensor, several wires: one label, on the bundle just after the output port.
             if siblings[0] is self:
                 room = min(e.endpoints()[1].x() for e in siblings) - start.x()
-                if room >= w + 40:
+                if room >= w + style.LABEL_ROOM_BUNDLE:
                     self._label_rect = QRectF(start.x() + 12, start.y() - h / 2, w, h)
-        elif end.x() - start.x() >= w + 16:  # no room between the cards: the label is left to the tooltip
+        elif end.x() - start.x() >= w + style.LABEL_ROOM:  # no room between the cards: the label is left to the tooltip
             mid = self._path.pointAtPercent(0.5)
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
         if not self._label_rect.isNull():

@@ -450,7 +450,12 @@ class CanvasView(QGraphicsView):
 
     def layout_positions(self) -> dict[str, tuple[float, float]]:
         """Where Auto Layout would put every card (top-left corners, for the sizes they are drawn at)."""
-        return layout_positions(self.document, self.canvas_scene.node_sizes())
+        labels: dict[str, str] = {}
+        for edge, item in self.canvas_scene.edges.items():  # each node's longest label, as drawn now
+            if item.label != "…" and len(item.label) > len(labels.get(edge.source, "")):
+                labels[edge.source] = item.label
+        metrics = style.metrics("label")
+        return layout_positions(self.document, self.canvas_scene.node_sizes(), labels, metrics.horizontalAdvance)
 
     def auto_layout(self) -> None:
         """Lay the graph out left to right (one undo step), keeping it where it was on the canvas."""

@@ -9,21 +9,31 @@ the plots never hold training back. Zoom with the wheel, pan by dragging,
 right-click for pyqtgraph's menu; each plot exports its picture (PNG) or its
 numbers (CSV).
 
+What a redraw costs is what the window stalls for while training (and the GIL
+the training thread then waits for), so it is kept small
+(bench/bench_gui_training.py): a curve whose points did not change is not
+touched, the batch line comes from array views (no copy, no finiteness check
+in pyqtgraph), and during a run the axes are fixed: x to the run's epochs, y
+to a "steady" range that only widens when a value leaves it. Auto-range would
+move the y axis at every redraw, and re-laying out its ticks, labels and grid
+cost five times the curves. Once the user zooms or pans a plot, it is theirs
+until the next run; after a run the axes auto-range again.
+
 pyqtgraph is imported when the plots are first built, not at start-up.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsItem, QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from layerlab.core.errors import LayerLabError
-from layerlab.gui.training.series import VAL, Lineage, RunHistory
+from layerlab.gui.training.series import VAL, Lineage, RunHistory, steady_range
 
 REDRAW_MS = 500
 MAX_COLUMNS = 3
@@ -74,9 +84,20 @@ class _PlotCard(QFrame):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setPen(pg.mkPen(text))
             item.getAxis(axis).setTextPen(pg.mkPen(text))
+            # The left axis draws the grid, so it spans the plot and every curve update repainted its ticks,
+            # labels and grid (most of a redraw). Cached as a pixmap, it is blitted until the axis changes.
+            item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         item.setMenuEnabled(True)
         layout.addWidget(self.widget, 1)
         self.curves: dict[str, tuple] = {}  # lineage id -> (batch, train, val)
+        self._drawn: dict[tuple[str, int], tuple] = {}  # (lineage id, curve) -> (points, visible) last drawn
+        self._bounds: dict[tuple[str, int], tuple[float, float]] = {}  # finite y range of what is drawn
+        self.steady: tuple[float, float] | None = None  # the y range while the axes are fixed (a run)
+        self.user_view = False  # the user zoomed or panned: leave the range alone
+        item.getViewBox().sigRangeChangedManually.connect(self._on_user_view)
+
+    def _on_user_view(self, *_args) -> None:
+        self.user_view = True
 
     def curves_for(self, lineage: Lineage) -> tuple:
         import pyqtgraph as pg
@@ -100,18 +121,54 @@ class _PlotCard(QFrame):
         return found
 
     def draw(self, lineage: Lineage) -> None:
-        batch, train, val = self.curves_for(lineage)
+        """Give the lineage's curves their points; a curve whose points and visibility did not change is skipped."""
+        curves = self.curves_for(lineage)
         name = self.metric_name
-        for curve, points in ((batch, lineage.batch.get(name)), (train, lineage.epochs.get(name)),
-                              (val, lineage.epochs.get(VAL + name))):
-            xs, ys = points if points else ([], [])
-            finite = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y)]  # a NaN loss is told, not drawn
-            curve.setData([x for x, _ in finite], [y for _, y in finite])
-            curve.setVisible(lineage.visible)
+        for i, points in enumerate((lineage.batch.get(name), lineage.epochs.get(name),
+                                    lineage.epochs.get(VAL + name))):
+            key = (lineage.id, i)
+            xs, ys = points if points is not None else ((), ())
+            if self._drawn.get(key) == (len(ys), lineage.visible):
+                continue
+            self._drawn[key] = (len(ys), lineage.visible)
+            xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+            finite = np.isfinite(ys)
+            if not finite.all():  # a NaN loss is told, not drawn
+                xs, ys = xs[finite], ys[finite]
+            curves[i].setData(xs, ys, skipFiniteCheck=True)
+            curves[i].setVisible(lineage.visible)
+            if len(ys) and lineage.visible:
+                self._bounds[key] = (float(ys.min()), float(ys.max()))
+            else:
+                self._bounds.pop(key, None)
+
+    def forget(self) -> None:
+        """Draw every curve again at the next `draw`, changed or not."""
+        self._drawn.clear()
+
+    def keep_steady(self) -> None:
+        """During a run: widen the y range when a value has left it (steady_range), else leave the axis alone."""
+        if self.user_view or not self._bounds:
+            return
+        low = min(b[0] for b in self._bounds.values())
+        high = max(b[1] for b in self._bounds.values())
+        wanted = steady_range(low, high, self.steady)
+        if wanted is not None:
+            self.steady = wanted
+            self.plot.setYRange(*wanted, padding=0.02)
+
+    def release(self) -> None:
+        """The run ended: the axes auto-range again (unless the user has set the view)."""
+        self.steady = None
+        if not self.user_view:
+            self.plot.enableAutoRange()
 
     def drop(self, lineage_id: str) -> None:
         for curve in self.curves.pop(lineage_id, ()):
             self.plot.removeItem(curve)
+        for i in range(3):
+            self._drawn.pop((lineage_id, i), None)
+            self._bounds.pop((lineage_id, i), None)
 
 
 class MetricPlots(QWidget):
@@ -167,6 +224,9 @@ class MetricPlots(QWidget):
             if lineage.id in ids:
                 for card in self.cards.values():
                     card.draw(lineage)
+        if ids and self.x_end:
+            for card in self.cards.values():
+                card.keep_steady()
         if ids:
             self.redraws += 1
 
@@ -176,6 +236,7 @@ class MetricPlots(QWidget):
         for card in self.cards.values():
             for lineage_id in [i for i in card.curves if i not in known]:
                 card.drop(lineage_id)
+            card.forget()  # a lineage id can come back (history cleared, project reopened) with other points
         self._dirty = set(known)
         self.flush()
 
@@ -224,9 +285,13 @@ class MetricPlots(QWidget):
 
     def _apply_x(self, card: _PlotCard) -> None:
         if self.x_end:
+            card.user_view = False  # a new run: the axes follow it again
+            card.steady = None
             card.plot.setXRange(0, self.x_end, padding=0.02)
+            card.plot.disableAutoRange(axis="y")
+            card.keep_steady()
         else:
-            card.plot.enableAutoRange(x=True)
+            card.release()
 
     # -- export ---------------------------------------------------------------------------------------
     def _on_export(self, metric: str, kind: str) -> None:

@@ -68,10 +68,9 @@ class RunsPanel(QWidget):
         """Show the history's lineages (newest first) with their final metrics."""
         names = self.history.metric_names()
         self.columns = names[:2]  # the loss and the first metric: the plots hold the rest
-        headers = ["Run", "Epochs"]
+        headers = ["Run", "Settings", "Epochs"]  # the settings second: they are what tells runs apart
         for name in self.columns:
             headers += [name, VAL + name]
-        headers.append("Settings")
         with QSignalBlocker(self.tree):
             self.tree.clear()
             self.tree.setColumnCount(len(headers))
@@ -84,16 +83,16 @@ class RunsPanel(QWidget):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.tree.addTopLevelItem(item)
         header = self.tree.header()
-        for column in range(len(headers) - 1):
+        for column in range(len(headers)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
 
     def _item(self, lineage: Lineage) -> QTreeWidgetItem:
         status = "running" if lineage.live else lineage.status
-        cells = [f"{lineage.label} {_MARKS.get(status, '')}", str(lineage.last_epoch)]
+        settings = settings_text(lineage.records[0].config) if lineage.records else ""
+        cells = [f"{lineage.label} {_MARKS.get(status, '')}", settings, str(lineage.last_epoch)]
         for name in self.columns:
             cells += [_final(lineage, name), _final(lineage, VAL + name)]
-        cells.append(settings_text(lineage.records[0].config) if lineage.records else "")
         item = QTreeWidgetItem(cells)
         item.setIcon(0, swatch(lineage.color))
         item.setData(0, _ID_ROLE, lineage.id)
@@ -102,14 +101,13 @@ class RunsPanel(QWidget):
         item.setToolTip(0, f"{lineage.label}: {status}. The check box shows or hides it in the plots.")
         for column in range(2, len(cells)):
             item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setTextAlignment(len(cells) - 1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if lineage.records:
-            item.setToolTip(len(cells) - 1, json.dumps(lineage.records[0].config, indent=1))
+            item.setToolTip(1, json.dumps(lineage.records[0].config, indent=1))
             last = lineage.records[-1]
             total = sum(r.duration for r in lineage.records)
-            item.setToolTip(1, f"{last.reason} ({format_duration(total)} in all)")
+            item.setToolTip(2, f"{last.reason} ({format_duration(total)} in all)")
         for record in lineage.records[1:]:
-            child = QTreeWidgetItem([f"continued {_MARKS.get(record.status, '')}", f"+{record.epochs_run}"])
+            child = QTreeWidgetItem([f"continued {_MARKS.get(record.status, '')}", "", f"+{record.epochs_run}"])
             child.setFlags(Qt.ItemFlag.ItemIsEnabled)
             child.setToolTip(0, record.reason)
             item.addChild(child)

@@ -7,6 +7,10 @@ epoch so far, as Keras reports it) at x = epoch + (batch + 1) / steps, and
 epoch values at x = epoch + 1, so a batch line ends where its epoch's point is.
 Saved projects keep epoch values only; a continuation is recognised by
 starting where an earlier lineage ended.
+
+Batch values arrive ~20 times a second for as long as a run lasts, so they go
+into growable numpy buffers (`Series`): appending is O(1) and the plots get
+array views without copying, however long the run.
 """
 
 from __future__ import annotations
@@ -16,11 +20,89 @@ import io
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#db2777", "#65a30d", "#4f46e5",
           "#ca8a04"]
 VAL = "val_"
 
 Points = tuple[list[float], list[float]]
+STEADY_TICKS = 5  # a live plot's y axis spans about this many "nice" steps
+MIN_FILL = 0.25  # a live plot's y range is made anew when the values fill less of it than this
+
+
+class Series:
+    """(x, y) points in growable float arrays.
+
+    Unpacks like a pair: ``xs, ys = series`` gives array views of the points so far.
+    """
+
+    __slots__ = ("_x", "_y", "n")
+
+    def __init__(self, capacity: int = 256):
+        self._x = np.empty(capacity)
+        self._y = np.empty(capacity)
+        self.n = 0
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == len(self._x):  # doubling: amortised O(1)
+            self._x = np.resize(self._x, 2 * self.n)
+            self._y = np.resize(self._y, 2 * self.n)
+        self._x[self.n] = x
+        self._y[self.n] = y
+        self.n += 1
+
+    @property
+    def xs(self) -> np.ndarray:
+        return self._x[:self.n]
+
+    @property
+    def ys(self) -> np.ndarray:
+        return self._y[:self.n]
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return iter((self.xs, self.ys))
+
+
+def steady_range(low: float, high: float, shown: tuple[float, float] | None) -> tuple[float, float] | None:
+    """The y range a live plot should show for values in [low, high]; None to keep `shown` as it is.
+
+    Redrawing an axis (its ticks, labels and grid) costs more than the curves, so during a run
+    the range stays put while it holds every value and they fill a fair part of it. When a value
+    leaves it, the new range leaves room on that side (the values' span again) and ends on whole
+    "nice" steps (1, 2 or 5 times a power of ten): a falling loss or a rising accuracy moves the
+    axis a few times in a run, not at every redraw, and every point stays in view as with
+    auto-range. Values that are all >= 0 get no negative range.
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    span = high - low
+    if shown is not None and shown[0] <= low and high <= shown[1] and (
+            span == 0 or span >= MIN_FILL * (shown[1] - shown[0])):
+        return None
+    bottom, top = low, high
+    if shown is not None:  # values left the range: room for them to go on as far again that way
+        bottom = low - span if low < shown[0] else low
+        top = high + span if high > shown[1] else high
+    if low >= 0 and bottom < 0:
+        bottom = 0.0
+    step = _nice_step((top - bottom) / STEADY_TICKS or abs(top) / STEADY_TICKS or 1.0)
+    nice_bottom, nice_top = math.floor(bottom / step) * step, math.ceil(top / step) * step
+    if nice_bottom > bottom:  # rounding error (0.95 / 0.002 * 0.002 > 0.95): the range must hold the values
+        nice_bottom -= step
+    if nice_top < top:
+        nice_top += step
+    if nice_top <= nice_bottom:
+        nice_top = nice_bottom + step
+    return nice_bottom, nice_top
+
+
+def _nice_step(raw: float) -> float:
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
 
 
 @dataclass
@@ -32,16 +114,17 @@ class Lineage:
     visible: bool = True
     live: bool = False
     steps: int = 0  # batches per epoch, for the batch x positions
-    batch: dict[str, Points] = field(default_factory=dict)
+    batch: dict[str, Series] = field(default_factory=dict)
     epochs: dict[str, Points] = field(default_factory=dict)
 
     def add_batch(self, epoch: int, batch: int, logs: dict) -> None:
         x = epoch + (batch + 1) / self.steps if self.steps else float(epoch)
         for key, value in logs.items():
             if _number(value):
-                xs, ys = self.batch.setdefault(key, ([], []))
-                xs.append(x)
-                ys.append(float(value))
+                series = self.batch.get(key)
+                if series is None:
+                    series = self.batch[key] = Series()
+                series.append(x, float(value))
 
     def add_epoch(self, epoch: int, logs: dict) -> None:
         for key, value in logs.items():
