@@ -267,9 +267,13 @@ def data(s: Shooter) -> None:
     s.open("digits_mlp.layerlab", example=True)
     s.window.data_dock.raise_()
     s.dock_width(s.window.data_dock, 440)  # wide enough for a few columns of digits
+    s.app.processEvents()
+    s.window.canvas.initial_view()  # the narrower canvas shows the whole model again
     wait_until(lambda: s.window.training.data_service.preview is not None, "the digits preview")
     s.save("data.png")
-    s.dock_width(s.window.data_dock, 330)  # back as it was: the canvas keeps its view of the model
+    s.dock_width(s.window.data_dock, 330)  # back as it was
+    s.app.processEvents()
+    s.window.canvas.initial_view()
 
 
 def training_live(s: Shooter) -> None:
