@@ -35,6 +35,8 @@ bench: $(VENV)/.installed-test
 # Every image the docs use (docs/images/), made by driving the real editor; a virtual screen when there is none.
 XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1400x900x24")
 screenshots: $(VENV)/.installed-test
+	@if [ -z "$(DISPLAY)" ] && ! command -v xvfb-run >/dev/null; then \
+	  echo "make screenshots: no display and no xvfb-run; install it: sudo apt-get install xvfb xauth" >&2; exit 2; fi
 	$(XVFB) $(BIN)/python docs/screenshots.py docs/images
 
 bundle:

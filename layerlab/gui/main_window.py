@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMenu,
     QStackedWidget,
     QTabWidget,
-    QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +26,7 @@ from layerlab.core import project as project_io
 from layerlab.core.errors import LayerLabError
 from layerlab.core.project import Project
 from layerlab.core.shapes import CheckReport
-from layerlab.gui import files, icons, recovery
+from layerlab.gui import chrome, files, icons, recovery
 from layerlab.gui.canvas.view import CanvasView
 from layerlab.gui.checking import CheckService
 from layerlab.gui.files import CANCEL, DISCARD, SAVE, Dialogs, ExportAdapter, RecentFiles
@@ -111,9 +108,9 @@ class MainWindow(QMainWindow):
         self.exporter.busyChanged.connect(self._on_export_busy)
         self.exporter.message.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
 
-        self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
+        chrome.build_actions(self)
+        chrome.build_menus(self)
+        chrome.build_toolbar(self)
         self._build_status_bar()
         self._connect()
         self._refresh_welcome()
@@ -159,185 +156,6 @@ class MainWindow(QMainWindow):
         column.addWidget(self.stack, 1)
         self.stack.setMinimumSize(320, 200)  # the welcome page's own minimum must not make the window grow
         self.setCentralWidget(central)
-
-    def _action(self, name: str, text: str, slot=None, shortcut=None, icon: str | None = None,
-                tip: str = "", checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if icon:
-            action.setIcon(icons.icon(icon))
-            action.setProperty("iconName", icon)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.setCheckable(checkable)
-        if slot is not None:
-            action.triggered.connect(slot)
-        self.menu_actions[name] = action
-        return action
-
-    def _build_actions(self) -> None:
-        self.menu_actions: dict[str, QAction] = {}
-        keys = QKeySequence.StandardKey
-        a = self._action
-        a("new", "&New", self.new_project, keys.New, "new", "Start a new, empty model")
-        a("open", "&Open…", self.open_dialog, keys.Open, "open", "Open a LayerLab project")
-        a("import_model", "&Import Model…", self.import_model_dialog, "Ctrl+I", None,
-          "Open a saved Keras model (.keras or .h5) as a new project, with its weights")
-        a("save", "&Save", self.save, keys.Save, "save", "Save the project")
-        a("save_as", "Save &As…", self.save_as, keys.SaveAs, None, "Save the project under a new name")
-        a("revert", "Re&vert to Saved", self.revert, None, None, "Throw away the changes since the last save")
-        a("quit", "&Quit", self.close, keys.Quit)
-        for suffix, text in ((".keras", "Keras Model (.keras)…"), (".h5", "Legacy HDF5 Model (.h5)…"),
-                             (".py", "Python Script (.py)…")):
-            act = a(f"export{suffix}", text, lambda _=False, s=suffix: self.export_model_dialog(s))
-            act.setEnabled(self.exporter.available)
-            act.setToolTip(self.exporter.missing or f"Export the model as {suffix}")
-        a("export.png", "Diagram as PNG…", lambda: self.export_diagram_dialog(".png"), None, "image")
-        a("export.svg", "Diagram as SVG…", lambda: self.export_diagram_dialog(".svg"), None, "image")
-
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence(keys.Undo))
-        undo.setIcon(icons.icon("undo"))
-        undo.setProperty("iconName", "undo")
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")])
-        redo.setIcon(icons.icon("redo"))
-        redo.setProperty("iconName", "redo")
-        self.menu_actions["undo"], self.menu_actions["redo"] = undo, redo
-        a("cut", "Cu&t", lambda: self.canvas.cut(), keys.Cut, "cut")
-        a("copy", "&Copy", lambda: self.canvas.copy(), keys.Copy, "copy")
-        a("paste", "&Paste", lambda: self.canvas.paste(), keys.Paste, "paste")
-        a("duplicate", "D&uplicate", lambda: self.canvas.duplicate(), "Ctrl+D", "duplicate")
-        a("delete", "&Delete", lambda: self.canvas.delete_selected(), keys.Delete, "delete",
-          "Delete the selected layers and connections")
-        a("select_all", "Select &All", lambda: self.canvas.select_all(), keys.SelectAll, "select-all")
-        a("find_layer", "&Find Layer Type", self.palette_panel.focus_search, keys.Find, "search",
-          "Search the layer palette")
-        a("auto_layout", "Auto &Layout", lambda: self.canvas.auto_layout(), "Ctrl+L", "layout",
-          "Arrange the layers left to right (one undo step)")
-
-        a("zoom_fit", "Zoom to &Fit", lambda: self.canvas.zoom_to_fit(), "Ctrl+0", "zoom-fit", "Show the whole model")
-        a("zoom_in", "Zoom &In", lambda: self.canvas.scale(1.25, 1.25), keys.ZoomIn, "zoom-in")
-        a("zoom_out", "Zoom &Out", lambda: self.canvas.scale(0.8, 0.8), keys.ZoomOut, "zoom-out")
-        snap = a("snap", "&Snap to Grid", self._on_snap, None, "grid", "Snap moved layers to the grid", True)
-        snap.setChecked(_to_bool(self.settings.value("snapToGrid", True)))
-        snap.setIconVisibleInMenu(False)  # a check mark reads better than a sunken icon in the menu
-        self.canvas.set_snap_to_grid(snap.isChecked())
-        a("about", "&About LayerLab", self._about)
-        for action in self.training.actions:
-            self.menu_actions[action.objectName()] = action
-
-    def _build_menus(self) -> None:
-        act = self.menu_actions
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([act["new"], act["open"]])
-        self.recent_menu = file_menu.addMenu(icons.icon("recent"), "Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self.examples_menu = file_menu.addMenu(icons.icon("example"), "&Examples")
-        self.examples_menu.aboutToShow.connect(self._fill_examples_menu)
-        file_menu.addAction(act["import_model"])
-        self._fill_recent_menu()
-        self._fill_examples_menu()
-        file_menu.addSeparator()
-        file_menu.addActions([act["save"], act["save_as"], act["revert"]])
-        file_menu.addSeparator()
-        self.export_menu = file_menu.addMenu(icons.icon("export"), "&Export")
-        self.export_menu.setToolTipsVisible(True)
-        self.export_menu.addActions([act["export.keras"], act["export.h5"], act["export.py"]])
-        self.export_menu.addSeparator()
-        self.export_menu.addActions([act["export.png"], act["export.svg"]])
-        file_menu.addSeparator()
-        file_menu.addAction(act["quit"])
-
-        edit = bar.addMenu("&Edit")
-        edit.addActions([act["undo"], act["redo"]])
-        edit.addSeparator()
-        edit.addActions([act["cut"], act["copy"], act["paste"], act["duplicate"], act["delete"]])
-        edit.addSeparator()
-        edit.addActions([act["select_all"], act["find_layer"]])
-        edit.addSeparator()
-        edit.addAction(act["auto_layout"])
-
-        view = bar.addMenu("&View")
-        view.addActions([act["zoom_fit"], act["zoom_in"], act["zoom_out"]])
-        view.addSeparator()
-        view.addAction(act["snap"])
-        view.addSeparator()
-        for dock, shortcut in ((self.palette_dock, "Ctrl+1"), (self.inspector_dock, "Ctrl+2"),
-                               (self.bottom_dock, "Ctrl+3")):
-            toggle = dock.toggleViewAction()
-            toggle.setText(f"Show {dock.windowTitle()} Panel")
-            toggle.setShortcut(QKeySequence(shortcut))
-            view.addAction(toggle)
-        view.addSeparator()
-        view.addMenu(self._theme_menu())
-
-        run = bar.addMenu("&Run")
-        run.addActions(self.training.actions)
-        run.addSeparator()
-        for dock in (self.data_dock, self.training_dock):
-            toggle = dock.toggleViewAction()
-            toggle.setText(f"Show {dock.windowTitle()} Panel")
-            run.addAction(toggle)
-        run.addAction("Show Runs", self.training.show_runs_tab)
-
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(act["about"])
-
-    def _theme_menu(self) -> QMenu:
-        from layerlab.gui import theme
-
-        menu = QMenu("&Theme", self)
-        group = QActionGroup(menu)
-        chosen = self.settings.value("theme", "system")
-        for key, text in (("system", "Follow the &System"), ("light", "&Light"), ("dark", "&Dark")):
-            action = menu.addAction(text)
-            action.setCheckable(True)
-            action.setChecked(key == chosen)
-            action.setData(key)
-            group.addAction(action)
-            action.triggered.connect(lambda _=False, k=key: self._set_theme(k))
-        if chosen in ("light", "dark"):
-            theme.set_override(chosen)
-        return menu
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Main")
-        bar.setObjectName("mainToolBar")
-        bar.setMovable(False)
-        bar.setIconSize(QSize(20, 20))
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        act = self.menu_actions
-        bar.addActions([act["new"], act["open"], act["save"]])
-        bar.addSeparator()
-        bar.addActions([act["undo"], act["redo"]])
-        bar.addSeparator()
-        bar.addActions([act["delete"], act["auto_layout"], act["zoom_fit"], act["snap"]])
-        bar.addSeparator()
-        export = self.export_button = QToolButton()
-        export.setIcon(icons.icon("export"))
-        export.setToolTip("Export the model or its diagram")
-        export.setText("Export")
-        export.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        export.setMenu(self.export_menu)
-        bar.addWidget(export)
-        bar.addSeparator()
-        for action in self.training.actions:
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            bar.addWidget(button)
-        for name in ("new", "open", "save", "delete", "auto_layout", "zoom_fit", "snap"):
-            shortcut = act[name].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if shortcut:
-                act[name].setToolTip(f"{act[name].toolTip() or act[name].text().replace('&', '')} ({shortcut})")
-        self.addToolBar(bar)
-        self.toolbar = bar
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -859,8 +677,3 @@ def _model_urls(mime) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and files.is_model_file(u.toLocalFile())]
-
-
-def _to_bool(value) -> bool:
-    return value in (True, "true", "1", 1)
-

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from layerlab.core import project as project_io
 from layerlab.core.training import FAILED, FINISHED, NAN_REASON, STOPPED
@@ -353,3 +353,57 @@ def test_closing_during_a_run_asks_stops_the_run_and_closes_cleanly(qtbot, make_
     assert controller.runner.thread.isFinished()
     assert not controller.busy
     assert len(answers.asked) == 3 and "Save the changes" in answers.asked[-1]
+
+
+# -- issue 6's walk-through, by clicks ---------------------------------------------------------------------
+def test_a_new_user_trains_the_digits_example_stops_continues_and_exports_an_h5_keras_loads(qtbot, make_window,
+                                                                                              tmp_path):
+    """Welcome view -> Digits MLP -> Train -> curves -> Stop -> Continue -> confusion matrix -> .h5."""
+    import keras
+    from sklearn.metrics import confusion_matrix as sk_confusion
+
+    window = make_window()
+    controller, panel = window.training, window.training.run_panel
+    [digits] = [b for b in window.welcome.findChildren(QAbstractButton) if b.text().strip() == "Digits MLP"]
+    QTest.mouseClick(digits, Qt.MouseButton.LeftButton)  # the welcome view's example
+    assert window.stack.currentWidget() is window.canvas and window.project.path is None  # an untitled copy
+    section = controller.store.get("training")
+    section["epochs"] = 400  # long enough to be stopped by hand
+    controller.store.edit("training", section)
+
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):  # the Runs tab's Train button
+        QTest.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert controller.training and not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: len(curve_data(window, "loss")[1][0]) >= 2, timeout=RUN_TIMEOUT_MS)  # epochs drawn
+    batch, train, val = curve_data(window, "accuracy")
+    assert batch[0] and train[0] and val[0]  # the batch line, training and validation points
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as stopped:
+        QTest.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    stopped = stopped.args[0]
+    assert stopped.status == STOPPED and 2 <= stopped.record.epochs_run < 400
+
+    panel.more_epochs.setValue(2)
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as continued:
+        QTest.mouseClick(panel.continue_button, Qt.MouseButton.LeftButton)
+    continued = continued.args[0]
+    assert continued.status == FINISHED and continued.session is stopped.session
+    assert continued.session.epochs_done == stopped.record.epochs_run + 2
+    assert curve_data(window, "loss")[1][0][-1] == continued.session.epochs_done  # the epochs number on
+
+    controller.view.tabs.setCurrentIndex(1)  # Results
+    model, dataset = continued.session.model, continued.dataset
+    split = math.floor(dataset.num_train * 0.8)
+    x_val, y_val = dataset.x_train[split:], dataset.y_train[split:]
+    expected = sk_confusion(y_val, model.predict(x_val, verbose=0).argmax(axis=1), labels=range(10))
+    assert controller.view.results.confusion.matrix.tolist() == expected.tolist()
+    assert controller.view.results.confusion_box.isVisible()
+
+    out = tmp_path / "digits.h5"
+    window.answers.save_to = str(out)
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        window.menu_actions["export.h5"].trigger()  # File > Export > Legacy HDF5 Model (.h5)...
+    assert window.answers.errors == [] and out.exists()
+    loaded = keras.models.load_model(out)
+    assert np.allclose(loaded.predict(x_val[:64], verbose=0), model.predict(x_val[:64], verbose=0), atol=1e-6)
+    assert loaded.evaluate(x_val, y_val, verbose=0, return_dict=True)["accuracy"] == pytest.approx(
+        np.trace(expected) / len(y_val), abs=1e-6)  # compiled, with the metrics it was trained with
