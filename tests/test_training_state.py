@@ -18,7 +18,7 @@ from layerlab.core.training.state import (
     runs,
     save_trained,
 )
-from layerlab.core.weights import read_arrays, weights_path_for
+from layerlab.core.weights import apply_arrays, read_arrays, weights_path_for
 
 
 def _trained(tmp_path):
@@ -103,3 +103,46 @@ def test_an_unwritable_place_is_an_error_naming_the_file(tmp_path):
     with pytest.raises(StateWriteError, match="not_a_folder/blobs.weights.h5: cannot be written") as err:
         save_trained(project, session.model, [], blocker / "blobs.layerlab")
     assert err.value.exit_code == 2
+
+
+def test_continuing_after_reopening_equals_continuing_without_closing(tmp_path):
+    """The optimizer's state (Adam's moments and step count) is saved with the weights: Keras is the oracle."""
+    ds = blob_dataset()
+    training = dict(CLASSIFY, shuffle=False)  # the same batches in the same order either way
+    project = Project(document=mlp(), name="blobs", training=training, dataset={"source": "npz"})
+    session = TrainingSession(project.document, ds, project.training)
+    session.run()
+    path = save_trained(project, session.model, session.records, tmp_path / "blobs.layerlab")
+    session.continue_for(1)  # never closed
+
+    reopened = project_io.load(path)
+    resumed = TrainingSession(reopened.document, ds, reopened.training)
+    report = restore_session(resumed, reopened)
+    assert report.optimizer.startswith("restored (") and resumed.model.optimizer.iterations.numpy() > 0
+    resumed.continue_for(1)
+    for kept, back in zip(session.model.get_weights(), resumed.model.get_weights()):
+        np.testing.assert_allclose(back, kept, rtol=1e-5, atol=1e-6)
+
+    fresh = TrainingSession(reopened.document, ds, reopened.training)  # what happened before: Adam afresh
+    fresh.prepare()
+    apply_arrays(fresh.model, read_arrays(weights_path_for(path)))
+    fresh.epochs_done = 2
+    fresh.continue_for(1)
+    assert not all(np.allclose(a, b, atol=1e-6) for a, b in zip(session.model.get_weights(),
+                                                                 fresh.model.get_weights()))
+
+
+def test_optimizer_state_is_kept_only_where_it_still_fits(tmp_path):
+    _, _, ds, path = _trained(tmp_path)
+    reopened = project_io.load(path)
+    reopened.training = dict(reopened.training, optimizer="sgd")
+    other = TrainingSession(reopened.document, ds, reopened.training)
+    assert "saved for Adam, the project now uses SGD" in restore_session(other, reopened).optimizer
+
+    reopened = project_io.load(path)
+    reopened.document.set_params("hidden", {**reopened.document.params("hidden"), "units": 5})  # reshaped
+    reshaped = TrainingSession(reopened.document, ds, reopened.training)
+    report = restore_session(reshaped, reopened)
+    assert report.skipped.keys() == {"hidden", "out"}
+    assert report.optimizer == "restored (1 variable; 8 start afresh)"  # the step count only: both layers changed
+    assert float(reshaped.model.optimizer.learning_rate.numpy()) == pytest.approx(0.01)  # the project's

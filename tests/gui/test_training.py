@@ -312,6 +312,8 @@ def test_saving_and_reopening_a_trained_project_gives_the_same_predictions(qtbot
     other.canvas.select_nodes(["digit"])
     assert other.training.weights_view.shown == ["kernel", "bias"]
     assert not other.isWindowModified()
+    steps = int(first.session.model.optimizer.iterations.numpy())
+    assert steps > 0 and int(restored.session.model.optimizer.iterations.numpy()) == steps  # Adam's state too
 
     continued = run(qtbot, other, lambda: other.training.continue_training(1))
     assert continued.status == FINISHED and continued.record.initial_epoch == 2

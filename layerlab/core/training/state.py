@@ -73,7 +73,7 @@ def save_trained(project: Project, model, records=(), path: str | Path | None = 
     if bad:
         raise TrainedStateError(f"layer '{bad[0]}' has NaN or infinite weights; they were not saved")
     try:
-        weights.write_arrays(weights.weights_path_for(p), arrays)
+        weights.write_arrays(weights.weights_path_for(p), arrays, weights.optimizer_state(model))
     except OSError as exc:
         raise StateWriteError(f"{weights.weights_path_for(p)}: cannot be written ({exc.strerror or exc})") from None
     add_runs(project, records)
@@ -101,7 +101,7 @@ def restore_model(project: Project):
 
 
 def restore_session(session, project: Project):
-    """Put a project's saved weights into a TrainingSession, so training continues where it left off.
+    """Put a project's saved weights (and optimizer state) into a TrainingSession, to continue where it left off.
 
     Returns:
         The WeightsLoadReport, or None when the project has no weights file.
@@ -109,7 +109,12 @@ def restore_session(session, project: Project):
     session.prepare()
     if project.path is None or not weights.weights_path_for(project.path).is_file():
         return None
-    report = weights.load_model_weights(session.model, weights.weights_path_for(project.path))
+    path = weights.weights_path_for(project.path)
+    if session.strategy is None:
+        report = weights.load_model_weights(session.model, path)
+    else:
+        with session.strategy.scope():  # the optimizer's variables are made under the strategy
+            report = weights.load_model_weights(session.model, path)
     session.epochs_done = epochs_trained(project)
     return report
 
