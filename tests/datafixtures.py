@@ -164,3 +164,26 @@ def write_cifar100(home: Path, n_train: int = 6, n_test: int = 3, seed: int = 4)
             tar.addfile(info, io.BytesIO(payload))
     (keras_datasets_dir(home) / "cifar-100-python-target_archive").write_bytes(buffer.getvalue())
     return arrays
+
+
+def write_cifar10(home: Path, seed: int = 5) -> dict:
+    """The CIFAR-10 python archive at full size (keras.datasets.cifar10 reads exactly 5 x 10,000 training rows).
+
+    Rows are zero except a few random ones, so the pickles are 150 MB but made in a moment; the tar is not
+    compressed (Keras's extraction reads plain tar too). Returns {split: (data, labels)} for the random rows.
+    """
+    rng = np.random.default_rng(seed)
+    members, arrays = {}, {}
+    for name, n in [*((f"data_batch_{i}", 10_000) for i in range(1, 6)), ("test_batch", 10_000)]:
+        data = np.zeros((n, 3072), dtype=np.uint8)
+        data[:4] = rng.integers(0, 256, (4, 3072), dtype=np.uint8)
+        labels = [int(v) for v in rng.integers(0, 10, n)]
+        members[f"cifar-10-batches-py/{name}"] = pickle.dumps({b"data": data, b"labels": labels}, protocol=4)
+        arrays[name] = (data[:4].copy(), labels)
+    path = keras_datasets_dir(home) / "cifar-10-batches-py-target_archive"
+    with tarfile.open(path, mode="w") as tar:
+        for name, payload in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    return arrays

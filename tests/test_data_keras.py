@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from datafixtures import write_boston_housing, write_cifar100, write_imdb, write_mnist
+from datafixtures import write_boston_housing, write_cifar10, write_cifar100, write_imdb, write_mnist
 
 from layerlab.core.data import load_dataset
 from layerlab.core.data.errors import DataError
@@ -75,6 +75,19 @@ def test_regression_and_archive_datasets(keras_home):
     data, _, coarse = cifar["train"]
     np.testing.assert_array_equal(ds.x_train, data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
     assert ds.y_train.ravel().tolist() == coarse
+
+
+def test_cifar10_images_come_out_channels_last_with_their_class_names(keras_home):
+    written = write_cifar10(keras_home)
+    ds = load_dataset({"source": "keras", "name": "cifar10"}, Path("."))
+    assert ds.x_train.shape == (50_000, 32, 32, 3) and ds.x_test.shape == (10_000, 32, 32, 3)
+    data, labels = written["data_batch_2"]  # the second file's rows follow the first's
+    np.testing.assert_array_equal(ds.x_train[10_000:10_004], data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+    assert ds.y_train.ravel()[10_000:20_000].tolist() == labels
+    test_data, test_labels = written["test_batch"]
+    np.testing.assert_array_equal(ds.x_test[:4], test_data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+    assert ds.y_test.ravel().tolist() == test_labels
+    assert ds.class_names[:3] == ["airplane", "automobile", "bird"] and len(ds.class_names) == 10
 
 
 def test_keras_section_errors():
