@@ -379,6 +379,7 @@ def test_a_new_user_trains_the_digits_example_stops_continues_and_exports_an_h5_
     qtbot.waitUntil(lambda: len(curve_data(window, "loss")[1][0]) >= 2, timeout=RUN_TIMEOUT_MS)  # epochs drawn
     batch, train, val = curve_data(window, "accuracy")
     assert batch[0] and train[0] and val[0]  # the batch line, training and validation points
+    assert controller.view.runs.tree.topLevelItem(0).text(1) == "adam · batch 32 · seed 42"  # while it runs
     with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as stopped:
         QTest.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     stopped = stopped.args[0]

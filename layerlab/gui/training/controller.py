@@ -254,6 +254,7 @@ class TrainingController(QObject):
         self.progress.reset()
         self.lock.lock()
         self.lineage = self.history.start(continuing)
+        self.lineage.config = self.lineage.config or dict(job.training or {})
         self.run_panel.set_busy(True)
         self.run_panel.show_progress(0.0, "")
         self.run_panel.show_message(INFO, "Starting…")

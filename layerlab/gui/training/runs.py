@@ -89,7 +89,8 @@ class RunsPanel(QWidget):
 
     def _item(self, lineage: Lineage) -> QTreeWidgetItem:
         status = "running" if lineage.live else lineage.status
-        settings = settings_text(lineage.records[0].config) if lineage.records else ""
+        config = lineage.records[0].config if lineage.records else lineage.config
+        settings = settings_text(config) if config else ""
         cells = [f"{lineage.label} {_MARKS.get(status, '')}", settings, str(lineage.last_epoch)]
         for name in self.columns:
             cells += [_final(lineage, name), _final(lineage, VAL + name)]

@@ -114,6 +114,7 @@ class Lineage:
     visible: bool = True
     live: bool = False
     steps: int = 0  # batches per epoch, for the batch x positions
+    config: dict = field(default_factory=dict)  # the training settings of its first run, known from its start
     batch: dict[str, Series] = field(default_factory=dict)
     epochs: dict[str, Points] = field(default_factory=dict)
 
