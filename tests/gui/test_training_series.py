@@ -51,6 +51,14 @@ def test_the_range_holds_still_until_a_value_leaves_it_then_leaves_room_that_way
     assert rising[0] <= 0.8
 
 
+def test_a_rising_accuracy_gets_no_room_above_one():
+    shown = steady_range(0.22, 0.6, None)
+    rising = steady_range(0.22, 0.9, shown)
+    assert rising is not None and rising[1] == pytest.approx(1.0) and rising[0] <= 0.22
+    assert steady_range(0.22, 0.95, rising) is None  # it holds until the run ends
+    assert steady_range(0.5, 1.4, rising)[1] >= 1.4  # a loss that climbs past 1 is still shown
+
+
 def test_a_range_the_values_have_shrunk_into_a_corner_of_is_made_anew():
     shown = (0.0, 10.0)
     narrowed = steady_range(0.30, 0.32, shown)

@@ -75,7 +75,8 @@ def steady_range(low: float, high: float, shown: tuple[float, float] | None) -> 
     leaves it, the new range leaves room on that side (the values' span again) and ends on whole
     "nice" steps (1, 2 or 5 times a power of ten): a falling loss or a rising accuracy moves the
     axis a few times in a run, not at every redraw, and every point stays in view as with
-    auto-range. Values that are all >= 0 get no negative range.
+    auto-range. Values that are all >= 0 get no negative range, and values all in [0, 1] (an
+    accuracy) no range above 1.
     """
     if not (math.isfinite(low) and math.isfinite(high)):
         return None
@@ -89,6 +90,8 @@ def steady_range(low: float, high: float, shown: tuple[float, float] | None) -> 
         top = high + span if high > shown[1] else high
     if low >= 0 and bottom < 0:
         bottom = 0.0
+    if low >= 0 and high <= 1 and top > 1:  # an accuracy (or a small loss): no room above 1 until a value needs it
+        top = 1.0
     step = _nice_step((top - bottom) / STEADY_TICKS or abs(top) / STEADY_TICKS or 1.0)
     nice_bottom, nice_top = math.floor(bottom / step) * step, math.ceil(top / step) * step
     if nice_bottom > bottom:  # rounding error (0.95 / 0.002 * 0.002 > 0.95): the range must hold the values
