@@ -6,6 +6,8 @@ controller and the toolbar find it by name; slots are the window's own methods.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
@@ -36,10 +38,7 @@ def build_actions(window) -> None:
     """Every QAction of the window, in window.menu_actions by name (the training actions too)."""
     window.menu_actions = {}
     keys = QKeySequence.StandardKey
-
-    def a(*args, **kwargs) -> QAction:
-        return _action(window, *args, **kwargs)
-
+    a = partial(_action, window)
     a("new", "&New", window.new_project, keys.New, "new", "Start a new, empty model")
     a("open", "&Open…", window.open_dialog, keys.Open, "open", "Open a LayerLab project")
     a("import_model", "&Import Model…", window.import_model_dialog, "Ctrl+I", None,

@@ -2,7 +2,7 @@
 
 - Weights: ``name.weights.h5`` beside ``name.layerlab`` (layerlab.core.weights:
   HDF5 keyed by layer name, read with h5py only, so a layer that an edit left
-  unchanged keeps its weights).
+  unchanged keeps its weights), with the optimizer's state.
 - Runs: a list under the top-level key ``"runs"`` of the project JSON, one
   object per run (see RunRecord.to_json): its config, metrics per epoch,
   status, reason, start time and duration.
@@ -13,6 +13,7 @@ failed save leaves the project file as it was.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -109,12 +110,9 @@ def restore_session(session, project: Project):
     session.prepare()
     if project.path is None or not weights.weights_path_for(project.path).is_file():
         return None
-    path = weights.weights_path_for(project.path)
-    if session.strategy is None:
-        report = weights.load_model_weights(session.model, path)
-    else:
-        with session.strategy.scope():  # the optimizer's variables are made under the strategy
-            report = weights.load_model_weights(session.model, path)
+    scope = session.strategy.scope() if session.strategy is not None else nullcontext()
+    with scope:  # the optimizer's variables are made under the strategy
+        report = weights.load_model_weights(session.model, weights.weights_path_for(project.path))
     session.epochs_done = epochs_trained(project)
     return report
 

@@ -15,7 +15,7 @@ from layerlab.core.document import GraphDocument
 from layerlab.gui.canvas import clipboard, style
 from layerlab.gui.canvas.arrange import layout_positions
 from layerlab.gui.canvas.edge_item import EdgeItem
-from layerlab.gui.canvas.node_item import NodeItem
+from layerlab.gui.canvas.node_item import PENDING_TEXT, NodeItem
 from layerlab.gui.canvas.quick_add import QuickAddPopup
 from layerlab.gui.canvas.scene import CanvasScene
 from layerlab.gui.canvas.wiring import WiringController
@@ -452,7 +452,7 @@ class CanvasView(QGraphicsView):
         """Where Auto Layout would put every card (top-left corners, for the sizes they are drawn at)."""
         labels: dict[str, str] = {}
         for edge, item in self.canvas_scene.edges.items():  # each node's longest label, as drawn now
-            if item.label != "…" and len(item.label) > len(labels.get(edge.source, "")):
+            if item.label != PENDING_TEXT and len(item.label) > len(labels.get(edge.source, "")):
                 labels[edge.source] = item.label
         metrics = style.metrics("label")
         return layout_positions(self.document, self.canvas_scene.node_sizes(), labels, metrics.horizontalAdvance)

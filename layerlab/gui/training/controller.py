@@ -37,7 +37,7 @@ from layerlab.gui.training.data_panel import FILE_FILTERS, DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
-from layerlab.gui.training.messages import ERROR, INFO, RESTORED, end_message, format_duration
+from layerlab.gui.training.messages import ERROR, INFO, RESTORED, end_message
 from layerlab.gui.training.progress import RunProgress
 from layerlab.gui.training.run_panel import RunPanel
 from layerlab.gui.training.sections import SectionStore
@@ -354,7 +354,7 @@ class TrainingController(QObject):
         self._restoring = False
         self.run_panel.show_message(level, text)
         if self.progress.active:
-            self.run_panel.show_progress(self.progress.fraction, ended_progress_text(self.progress))
+            self.run_panel.show_progress(self.progress.fraction, self.progress.ended_text())
         self.progress.active = False
         if self.view.plots is not None or self.history.lineages:
             self.view.ensure_plots().fix_epochs(None)
@@ -598,17 +598,6 @@ class TrainingController(QObject):
         self._check_timer.stop()
         self.runner.shutdown()
         self.data_service.shutdown()
-
-
-def ended_progress_text(progress: RunProgress) -> str:
-    """The progress line once a run has ended: how far it got and how fast, with no ETA left to wait for."""
-    if progress.first_epoch is None:
-        return ""
-    parts = [f"Epoch {progress.epoch + 1}/{progress.epochs_end}", f"{format_duration(progress.elapsed)} in all"]
-    rate = progress.samples_per_second
-    if rate is not None:
-        parts.append(f"{rate:,.0f} samples/s")
-    return " · ".join(parts)
 
 
 def csv_columns(section: dict, base_dir: Path) -> list[str]:

@@ -86,7 +86,15 @@ class RunProgress:
         eta = self.eta
         if eta is not None:
             parts.append(f"ETA {format_duration(eta)}")
+        return " · ".join(parts + self._rate())
+
+    def ended_text(self) -> str:
+        """Once a run has ended: 'Epoch 9/30 · 0:03 in all · 3,950 samples/s' (no ETA left to wait for)."""
+        if self.first_epoch is None:
+            return ""
+        return " · ".join([f"Epoch {self.epoch + 1}/{self.epochs_end}", f"{format_duration(self.elapsed)} in all",
+                           *self._rate()])
+
+    def _rate(self) -> list[str]:
         rate = self.samples_per_second
-        if rate is not None:
-            parts.append(f"{rate:,.0f} samples/s")
-        return " · ".join(parts)
+        return [] if rate is None else [f"{rate:,.0f} samples/s"]
