@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.fresh and not args.save:
         raise TrainUsageError("--fresh goes with --save (without --save, training always starts fresh)")
     check_kind(args.distribute)
-    if args.save:  # held from reading the project to writing it: a second writer is told at once
+    if args.save and Path(args.project).is_file():  # held from reading to writing: a second writer is told at once
         from layerlab.core.lock import project_lock
 
         with project_lock(args.project, "holds"):

@@ -70,8 +70,7 @@ def project_lock(project_path: str | os.PathLike, doing: str = "is saving"):
 
 
 def _acquire(path: Path, project: Path, doing: str) -> list:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # in the project's folder, which must exist
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
