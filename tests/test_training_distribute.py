@@ -34,7 +34,7 @@ RUN = textwrap.dedent("""
     record = session.run()
     kernel = session.model.get_layer("hidden").kernel.value
     print(json.dumps({{"status": record.status, "reason": record.reason, "loss": record.history["loss"],
-                      "replicas": session.strategy.num_replicas_in_sync,
+                      "replicas": session.strategy.num_replicas_in_sync, "trained_on": record.devices,
                       "devices": [v.device for v in getattr(kernel, "values", [])]}}))
 """)
 
@@ -56,6 +56,7 @@ def test_mirrored_trains_on_two_replicas():
     m = _result(_start("mirrored", logical_cpus=2))
     assert m["status"] == "finished", m["reason"]
     assert m["replicas"] == 2
+    assert m["trained_on"] == ["CPU:0", "CPU:1"]  # the run's record says where it trained
     assert [d.rsplit(":", 2)[-2:] for d in m["devices"]] == [["CPU", "0"], ["CPU", "1"]]  # one copy per replica
     assert len(m["loss"]) == 1 and math.isfinite(m["loss"][0])
 
