@@ -137,3 +137,17 @@ def test_saves_killed_at_random_moments_leave_a_loadable_project_and_weights(tmp
     commit_trained(project_io.load(path), _arrays(1), None, [RunRecord(config={})])
     assert len(runs(project_io.load(path))) == before + 1
     assert _temps(tmp_path) == []  # what the killed saves left is gone
+
+
+def test_a_save_keeps_the_runs_another_layerlab_saved_since_the_project_was_read(tmp_path):
+    path = make_project(tmp_path)
+    opened = project_io.load(path)  # an editor opened the project ...
+    done = subprocess.run([sys.executable, "-m", "layerlab.cli", "train", str(path), "--save", "--epochs", "1"],
+                          capture_output=True, text=True, timeout=600, env=ENV)  # ... then a command line trained it
+    assert done.returncode == 0, done.stderr
+    [theirs] = runs(project_io.load(path))
+    mine = RunRecord(config={}, started="2100-01-01T00:00:00+00:00")
+    from layerlab.core.training.state import save_project
+
+    save_project(opened, [mine])  # the editor saves its older copy with a run of its own
+    assert [r.id for r in runs(project_io.load(path))] == [theirs.id, mine.id]

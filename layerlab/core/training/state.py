@@ -109,6 +109,7 @@ def _commit(project: Project, p: Path, target: Path, arrays: dict, optimizer, re
         weights.write_arrays(target, arrays, optimizer)
     except OSError as exc:
         raise StateWriteError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    keep_runs_saved_meanwhile(project, p)
     add_runs(project, records)
     try:
         written = project_io.save(project, p)
@@ -127,10 +128,36 @@ def save_project(project: Project, records=(), path: str | Path | None = None) -
         raise TrainedStateError("the project has no file yet: give a path to save it to")
     with project_lock(p):
         clean_stale_temps(p)
+        keep_runs_saved_meanwhile(project, p)
         add_runs(project, records)
         written = project_io.save(project, p)
         _verify(written, [r.id for r in records])
     return written
+
+
+def keep_runs_saved_meanwhile(project: Project, path: Path) -> None:
+    """Add to `project` the runs another LayerLab saved into its file since it was read (hold the lock).
+
+    An editor that opened the project before a `layerlab train --save` finished would otherwise
+    write its older list of runs over the new one. Only a save over the project's own file merges
+    (a Save As over another file does not); runs are matched by id, and nothing removes runs, so
+    a run in the file that the project lacks was added meanwhile.
+    """
+    if project.path is None or not path.is_file() or Path(project.path).resolve() != path.resolve():
+        return
+    try:
+        on_disk = project_io.load(path).extra.get(RUNS_KEY) or []
+    except Exception:  # noqa: BLE001 - an unreadable file has nothing to keep; the save replaces it
+        return
+    if not isinstance(on_disk, list):
+        return
+    ours = list(project.extra.get(RUNS_KEY) or [])
+    known = {item.get("id") for item in ours if isinstance(item, dict)}
+    added = [item for item in on_disk if isinstance(item, dict) and item.get("id") not in known]
+    if added:
+        merged = ours + added
+        merged.sort(key=lambda item: str(item.get("started", "")) if isinstance(item, dict) else "")
+        project.extra[RUNS_KEY] = merged
 
 
 def _verify(path: Path, run_ids: list[str]) -> None:
