@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from layerlab import __version__
@@ -41,7 +42,22 @@ def make_parser() -> argparse.ArgumentParser:
                 continue  # a subcommand not written yet
             raise
         module.add_parser(sub)
+    for command in sub.choices.values():
+        command.add_argument(
+            "--allow-path", action="append", metavar="DIR", dest="allow_path",
+            help="also let the project read and write inside DIR (paths in a project stay inside its own "
+                 "folder otherwise); may be repeated")
     return parser
+
+
+def _allow_paths(folders: list[str] | None) -> None:
+    """Allow the folders given with --allow-path (each must be an existing folder)."""
+    from layerlab.core import confine
+
+    for folder in folders or ():
+        if not os.path.isdir(os.path.expanduser(folder)):
+            raise LayerLabError(f"--allow-path {folder}: no such folder")
+        confine.allow(folder)
 
 
 _OPENABLE_SUFFIXES = (".layerlab", ".keras", ".h5", ".hdf5")
@@ -64,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             else parser.parse_args(["--help"])
     debug = getattr(args, "debug", False)
     try:
+        _allow_paths(getattr(args, "allow_path", None))
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
         print("layerlab: interrupted", file=sys.stderr)

@@ -34,7 +34,7 @@ RUN = textwrap.dedent("""
     record = session.run()
     kernel = session.model.get_layer("hidden").kernel.value
     print(json.dumps({{"status": record.status, "reason": record.reason, "loss": record.history["loss"],
-                      "replicas": session.strategy.num_replicas_in_sync,
+                      "replicas": session.strategy.num_replicas_in_sync, "trained_on": record.devices,
                       "devices": [v.device for v in getattr(kernel, "values", [])]}}))
 """)
 
@@ -56,6 +56,7 @@ def test_mirrored_trains_on_two_replicas():
     m = _result(_start("mirrored", logical_cpus=2))
     assert m["status"] == "finished", m["reason"]
     assert m["replicas"] == 2
+    assert m["trained_on"] == ["CPU:0", "CPU:1"]  # the run's record says where it trained
     assert [d.rsplit(":", 2)[-2:] for d in m["devices"]] == [["CPU", "0"], ["CPU", "1"]]  # one copy per replica
     assert len(m["loss"]) == 1 and math.isfinite(m["loss"][0])
 
@@ -87,8 +88,28 @@ def test_kinds_are_checked_before_tensorflow_loads(monkeypatch):
     check_kind("mirrored")
     with pytest.raises(DistributeError, match="unknown distribution 'gpu'"):
         check_kind("gpu")
-    with pytest.raises(DistributeError, match="TF_CONFIG"):
-        check_kind("multi-worker")
     good = {"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 1}}
     monkeypatch.setenv("TF_CONFIG", json.dumps(good))
-    check_kind("multi-worker")
+    with pytest.raises(DistributeError, match="keras-team/keras#20585"):  # Keras 3 fit fails under it upstream
+        check_kind("multi-worker")
+
+
+def test_two_multi_worker_processes_both_end_at_once_naming_the_upstream_issue(tmp_path):
+    """Two real workers on localhost: each refuses before TensorFlow loads, writes nothing, and says why."""
+    sys.path.insert(0, str(TESTS))
+    from test_train_cli import make_project
+
+    path = make_project(tmp_path)
+    cluster = {"worker": ["127.0.0.1:23461", "127.0.0.1:23462"]}
+    procs = []
+    for index in (0, 1):
+        env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-c", "import sys; from layerlab.cli import main; sys.exit(main())", "train", str(path),
+             "--distribute", "multi-worker", "--save", "--history", str(tmp_path / f"h{index}.json")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 2, err
+        assert "keras-team/keras#20585" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("h*.json")) and not (tmp_path / "blobs.weights.h5").exists()

@@ -42,14 +42,16 @@ def project_problems(project) -> tuple[object, list[Problem]]:
     """Check a loaded project: (CheckReport, extra problems of its training section).
 
     The graph is checked by layerlab.core.shapes (with the problems found while
-    loading); the training section by the training engine, when it is present.
+    loading); the training section by the training engine, when it is present; every
+    path the project names by layerlab.core.confine.
     """
+    from layerlab.core.confine import path_problems
     from layerlab.core.errors import LayerLabError
     from layerlab.core.export import compile_section
     from layerlab.core.shapes import check_document
 
     report = check_document(project.document, extra=project.load_problems)
-    extra: list[Problem] = []
+    extra: list[Problem] = list(path_problems(project.dataset, project.training, project.base_dir))
     if project.training is not None:
         try:
             compile_section(project)

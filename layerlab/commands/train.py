@@ -67,7 +67,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--distribute", choices=("mirrored", "multi-worker"),
                    help="train on every local GPU (mirrored) or on the workers in TF_CONFIG (multi-worker)")
     p.add_argument("--save", action="store_true",
-                   help="save the trained weights (beside the project) and the run (in it) into the project")
+                   help="continue from the project's saved weights and optimizer state, then save the trained "
+                        "weights (beside the project) and the run (in it); the project is locked meanwhile")
+    p.add_argument("--fresh", action="store_true",
+                   help="with --save: start from fresh weights instead of continuing from the saved ones")
     p.set_defaults(run=run)
     return p
 
@@ -86,12 +89,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from layerlab.core.training.config import TrainingConfig
     from layerlab.core.training.distribute import check_kind
 
     if args.output:
         _check_output(args.output)
+    if args.fresh and not args.save:
+        raise TrainUsageError("--fresh goes with --save (without --save, training always starts fresh)")
     check_kind(args.distribute)
+    if args.save and Path(args.project).is_file():  # held from reading to writing: a second writer is told at once
+        from layerlab.core.lock import project_lock
+
+        with project_lock(args.project, "holds"):
+            return _load_and_train(args)
+    return _load_and_train(args)
+
+
+def _load_and_train(args: argparse.Namespace) -> int:
+    from layerlab.core.training.config import TrainingConfig
+
     project = load_project(args.project)
     label = str(project.path)
     config = _with_label(label, lambda: TrainingConfig.from_section(project.training).with_overrides(
@@ -110,16 +125,20 @@ def _train(args, project, config, dataset) -> int:
     from layerlab.core.training.run import TrainingSession
 
     label = str(project.path)
-    extra = (CallbackSpec("TensorBoard", {"log_dir": str(Path(args.tensorboard).resolve())}),) \
+    extra = (CallbackSpec("TensorBoard", {"log_dir": str(Path(args.tensorboard).resolve())}, trusted=True),) \
         if args.tensorboard else ()
     session = TrainingSession(project.document, dataset, config, ConsoleListener(sys.stdout),
                               base_dir=project.base_dir, distribute=args.distribute, name=project.name,
                               extra_callbacks=extra)
     _with_label(label, session.prepare)
+    if args.save and not args.fresh:
+        _continue(label, session, project)
     with _StopOnCtrlC(session) as ctrl_c:
         record = session.run()
     if ctrl_c.aborted:
         return EXIT_INTERRUPTED
+    if record.devices:
+        print(f"Trained on: {', '.join(record.devices)}", flush=True)
     test = None
     if record.status != FAILED and dataset.has_test:
         from layerlab.core.training.evaluation import evaluate
@@ -145,6 +164,23 @@ def _train(args, project, config, dataset) -> int:
         print(f"Stopped: {record.reason}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_OK
+
+
+def _continue(label: str, session, project) -> None:
+    """Put the saved weights and optimizer state into the session, and say where the run goes on from."""
+    from layerlab.core.training.state import restore_session
+    from layerlab.core.weights import WeightsFileError, weights_path_for
+
+    try:
+        report = restore_session(session, project)
+    except WeightsFileError as exc:
+        raise InvalidInputError(f"{exc}; train with --fresh to start over") from None
+    if report is None:
+        return
+    print(f"Continuing from epoch {session.epochs_done} with the weights in {weights_path_for(project.path)} "
+          f"(optimizer state {report.optimizer or 'not saved'}); --fresh starts over", flush=True)
+    for layer, why in report.skipped.items():
+        print(f"layerlab: layer '{layer}' starts fresh: {why}", file=sys.stderr)
 
 
 def _with_label(label: str, fn):

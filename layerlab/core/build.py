@@ -75,19 +75,22 @@ def build_model(document: GraphDocument, name: str | None = None):
         node = document.node(node_id)
         try:
             if node.type == "Input":
-                tensors[node_id] = [keras_layers.make_input(node.params, node_id)]
+                params = {**node.params, "name": node.layer_name}
+                tensors[node_id] = [keras_layers.make_input(params, node.layer_name)]
                 continue
             owner = node.shares
             if owner is not None:
                 if owner not in layers:
                     params = document.params(owner)
-                    layers[owner] = keras_layers.make_layer(node.type, params, params.pop("name", None) or owner)
+                    params.pop("name", None)
+                    layers[owner] = keras_layers.make_layer(node.type, params, document.node(owner).layer_name)
                 layer = layers[owner]
             elif node_id in layers:
                 layer = layers[node_id]
             else:
                 params = dict(node.params)
-                layer = keras_layers.make_layer(node.type, params, params.pop("name", None) or node_id)
+                params.pop("name", None)
+                layer = keras_layers.make_layer(node.type, params, node.layer_name)
                 layers[node_id] = layer
             args = [tensors[e.source][e.source_port] for e in document.in_edges(node_id)]
             if not args:

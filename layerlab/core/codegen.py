@@ -23,6 +23,7 @@ import networkx as nx
 
 from layerlab.core import catalog
 from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL, LAYER
+from layerlab.core.names import keras_name
 
 LINE = 79  # PEP 8's line length
 # Names the script itself uses, and Python's builtins (a node called "sum" must not hide sum()).
@@ -187,7 +188,7 @@ def model_lines(document, model_name: str, report=None) -> list[str]:
         counts[node] = _output_count(document, node, report)
         if type_name == "Input":
             args = [("shape", _shape_literal(params.pop("shape", [])))]
-            name = params.pop("name", None) or node
+            name = keras_name(params.pop("name", None) or node)
             args += _kwargs(params) + [("name", literal(name))]
             lines += render(Call("keras.Input", args), 4, f"{var[node]} = ")
             continue
@@ -202,12 +203,12 @@ def model_lines(document, model_name: str, report=None) -> list[str]:
             call_args = sources[0]
         owner = document.shares(node) or (node if node in owners else None)
         if owner is None:
-            layer_name = params.pop("name", None) or node
+            layer_name = keras_name(params.pop("name", None) or node)
             lines += render(layer_expr(type_name, params, layer_name), 4, f"{var[node]} = ", f"({call_args})")
             continue
         if owner not in shared_var:  # a shared layer is made once, then called at each place
             owner_params = document.params(owner)
-            layer_name = owner_params.pop("name", None) or owner
+            layer_name = keras_name(owner_params.pop("name", None) or owner)
             shared_var[owner] = names.new(f"{layer_name}_layer")
             lines.append("    # One layer called at several places: they share its weights.")
             lines += render(layer_expr(type_name, owner_params, layer_name), 4, f"{shared_var[owner]} = ")

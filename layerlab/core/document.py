@@ -38,8 +38,10 @@ class Node:
 
     @property
     def layer_name(self) -> str:
-        """The Keras layer name: `params.name` if given, else the node id."""
-        return self.params.get("name") or self.id
+        """The Keras layer name: `params.name` if given, else the node id, made safe for Keras (core.names)."""
+        from layerlab.core.names import keras_name
+
+        return keras_name(self.params.get("name") or self.id)
 
 
 @dataclass(frozen=True)

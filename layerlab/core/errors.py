@@ -20,9 +20,13 @@ class Problem:
     message: str
     node: str | None = None
     level: str = "error"  # "error" | "warning"
+    kind: str = ""  # what sort of problem, for code that acts on it (never route by the message)
 
     def to_json(self) -> dict:
-        return {"node": self.node, "message": self.message}
+        out = {"node": self.node, "message": self.message}
+        if self.kind:
+            out["kind"] = self.kind
+        return out
 
     def __str__(self) -> str:
         where = f"node '{self.node}': " if self.node else ""

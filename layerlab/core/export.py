@@ -80,12 +80,18 @@ def compile_section(project) -> dict:
 
 
 def check_project(project):
-    """Shape-check the project; raise InvalidProjectError if it has errors, else return the CheckReport."""
+    """Check the project's shapes and paths; raise InvalidProjectError if it has errors, else return the CheckReport.
+
+    A path that leaves the project's folder (layerlab.core.confine) is an error here too, so that no
+    command builds, trains or exports a project that would read or write outside its folder.
+    """
+    from layerlab.core.confine import path_problems
     from layerlab.core.shapes import check_document
 
     report = check_document(project.document, extra=project.load_problems)
-    if not report.valid:
-        raise InvalidProjectError(report.errors, project_label(project))
+    outside = path_problems(project.dataset, project.training, project.base_dir)
+    if not report.valid or outside:
+        raise InvalidProjectError(report.errors + outside, project_label(project))
     return report
 
 

@@ -101,6 +101,8 @@ def loads(text: str, path: Path | str | None = None) -> Project:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProjectFileError(f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:  # Python's parser recurses once per level of nesting
+        raise ProjectFileError(f"{where}: the JSON is nested too deeply to be a project") from None
     return from_json(data, path)
 
 
@@ -240,24 +242,30 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash leaves either the old file or the new one."""
     path = Path(path)
+    tmp = make_temp(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        commit_temp(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def make_temp(path: Path) -> Path:
+    """A new, empty, uniquely named temp file beside `path`: ``.NAME.<random>.tmp`` (see layerlab.core.lock)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    os.close(fd)
+    return Path(tmp)
+
+
+def commit_temp(tmp: Path, path: Path) -> None:
+    """Flush a written temp file to disk and rename it over `path` (durably: the folder is synced too)."""
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+    os.replace(tmp, path)
     try:  # make the rename itself durable
         dfd = os.open(path.parent, os.O_RDONLY)
         try:

@@ -38,6 +38,7 @@ import networkx as nx
 from layerlab.core import catalog
 from layerlab.core.document import Edge, GraphDocument
 from layerlab.core.errors import Problem
+from layerlab.core.names import keras_name
 
 Shape = tuple  # (None, 12) etc.; batch dimension first, as None
 
@@ -379,13 +380,15 @@ class ShapeChecker:
             if structure.owners[n] != n:
                 continue  # calls another node's layer again; creates no layer of its own
             name = params[n].name
-            if name in seen:
+            key = keras_name(name)  # the name Keras gets (layerlab.core.names): ids need not be Keras names
+            if key in seen:
                 node_problems[n].append(Problem(
-                    f"Layer name '{name}' is already used by node '{seen[name]}'; Keras needs unique layer names.",
+                    f"Layer name '{name}' is already used by node '{seen[key]}'; Keras needs unique layer names.",
                     node=n))
             else:
-                seen[name] = n
-            if "/" in name and not params[n].errors:  # the catalog may have said so already
+                seen[key] = n
+            # A node id is mapped to a Keras name; an explicit "name" parameter is the user's Keras name.
+            if "/" in name and name != n and not params[n].errors:  # the catalog may have said so already
                 node_problems[n].append(Problem(f"Layer name '{name}' contains '/', which Keras does not allow.",
                                                 node=n))
 

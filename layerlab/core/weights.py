@@ -62,13 +62,18 @@ def weights_path_for(project_path: str | Path) -> Path:
 
 def write_arrays(path: str | Path, arrays: dict[str, list[np.ndarray]],
                  optimizer: OptimizerState | None = None) -> None:
-    """Write {layer name: [arrays]} (and the optimizer's state, if given) atomically."""
+    """Write {layer name: [arrays]} (and the optimizer's state, if given) atomically.
+
+    The file is written under a unique temp name in the same folder (``.NAME.<random>.tmp``, so
+    two writers never share one), flushed to disk, then renamed over `path`: a reader sees the old
+    file or the new one, never a torn one.
+    """
     import h5py
 
-    from layerlab.core.project import atomic_write_bytes
+    from layerlab.core.project import commit_temp, make_temp
 
     path = Path(path)
-    tmp = path.with_name(path.name + ".writing")
+    tmp = make_temp(path)
     try:
         with h5py.File(tmp, "w") as f:
             f.attrs["format"] = FORMAT
@@ -84,9 +89,10 @@ def write_arrays(path: str | Path, arrays: dict[str, list[np.ndarray]],
                 g.attrs["class"] = optimizer.optimizer
                 for i, (key, value) in enumerate(optimizer.arrays.items()):
                     g.create_dataset(str(i), data=np.asarray(value)).attrs["key"] = key
-        atomic_write_bytes(path, tmp.read_bytes())
-    finally:
+        commit_temp(tmp, path)
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_arrays(path: str | Path) -> dict[str, list[np.ndarray]]:

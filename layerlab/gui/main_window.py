@@ -26,7 +26,7 @@ from layerlab.core import project as project_io
 from layerlab.core.errors import LayerLabError
 from layerlab.core.project import Project
 from layerlab.core.shapes import CheckReport
-from layerlab.gui import chrome, files, icons, recovery
+from layerlab.gui import allowed, chrome, files, icons, recovery
 from layerlab.gui.canvas.view import CanvasView
 from layerlab.gui.checking import CheckService
 from layerlab.gui.files import CANCEL, DISCARD, SAVE, Dialogs, ExportAdapter, RecentFiles
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
                  interactive: bool = True, warm_up_delay_ms: int = 300, parent: QWidget | None = None):
         super().__init__(parent)
         self.settings = settings if settings is not None else QSettings()
+        allowed.load(self.settings)
         self.dialogs = dialogs or Dialogs()
         self.interactive = interactive
         self.recent = RecentFiles(self.settings)
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
     def _install_training(self) -> None:
         """The training side (layerlab.gui.training): Data and Training docks, the Runs tab, the lock banner."""
         self.training = TrainingController(self)
+        self.training.store.changed.connect(lambda _key: self.refresh_path_problems())
         self.bottom_tabs.addTab(self.training.view, icons.icon("train"), "Runs")
         self.data_dock = self._dock("Data", self.training.data_panel, Qt.DockWidgetArea.RightDockWidgetArea, 330)
         self.training_dock = self._dock("Training", self.training.settings_panel,
@@ -238,6 +240,13 @@ class MainWindow(QMainWindow):
         self.problems.set_report(report)
         self.inspector.set_report(report)
         self._show_check_status(report)
+
+    def refresh_path_problems(self) -> None:
+        """List the project's paths that leave its folder (or the allowed ones) as problems."""
+        from layerlab.core.confine import path_problems
+
+        p = self.project
+        self.problems.set_path_problems(path_problems(p.dataset, p.training, p.base_dir))
 
     def _show_check_status(self, report: CheckReport | None) -> None:
         if not len(self.document):
@@ -428,6 +437,7 @@ class MainWindow(QMainWindow):
             self.recovery.set_dirty(False)
         QTimer.singleShot(0, self.canvas.initial_view)
         self.training.project_loaded()
+        self.refresh_path_problems()
         self.projectLoaded.emit()
 
     def _place_all(self) -> None:
@@ -453,11 +463,14 @@ class MainWindow(QMainWindow):
         return self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
+        from layerlab.core.lock import project_lock
+
         old = self.project.path
         try:
-            if self._import is not None:  # an imported model's weights, before any trained ones replace them
-                files.write_imported_weights(self._import, path)
-            note = self.training.save_project(path)  # with the trained weights and the runs
+            with project_lock(path):  # another LayerLab saving this project: say so, write nothing
+                if self._import is not None:  # an imported model's weights, before any trained ones replace them
+                    files.write_imported_weights(self._import, path)
+                note = self.training.save_project(path)  # with the trained weights and the runs
         except OSError as exc:
             self.dialogs.error(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
             return False
@@ -470,6 +483,7 @@ class MainWindow(QMainWindow):
         self._import = None
         self._on_modified()
         self.recent.add(path)
+        self.refresh_path_problems()  # the project's folder may have changed
         self.settings.setValue("lastDir", str(path.parent))
         self.statusBar().showMessage(f"Saved {path}" + (f". {note}" if note else ""), 8000 if note else 5000)
         return True

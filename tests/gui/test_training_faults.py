@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from layerlab.core import confine
 from layerlab.core.document import GraphDocument
 from layerlab.core.project import Project
 from layerlab.core.training import FAILED, FINISHED
@@ -74,6 +75,7 @@ def test_unreadable_data_is_named_in_the_panel_the_problems_and_the_run(qtbot, m
     data.write_text("a,b,label\n1,2,x\n3,oops,y\n5,6,x\n", encoding="utf-8")
     window = make_window()
     open_digits(window, epochs=1)
+    confine.allow(tmp_path)  # as choosing the file through the dialog does: it is outside the project's folder
     window.training.store.edit("dataset", {"source": "csv", "path": str(data), "target": "label"})
     problem = wait_for_data_problem(qtbot, window, "row 3, column 'b'")
     assert problem.level == "error"
@@ -110,6 +112,7 @@ def test_an_exception_in_the_worker_is_reported_and_earlier_runs_stay(qtbot, mak
     assert first.status == FINISHED
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be", encoding="utf-8")
+    confine.allow(tmp_path)  # the user's own folder (--allow-path): the fault under test is the blocker
     window.training.store.set_field("training", "callbacks", [
         {"type": "ModelCheckpoint", "params": {"filepath": str(blocker / "best.keras")}}])
     failed = run(qtbot, window)

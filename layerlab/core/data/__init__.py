@@ -68,12 +68,14 @@ def load_dataset(section: dict, base_dir: Path) -> Dataset:
         DataFileError: a file cannot be opened or read.
     """
     from layerlab.core.data import preprocess
+    from layerlab.core.data.finite import check_finite
     from layerlab.core.data.section import check_keys
 
     source = check_keys(section)
     module = importlib.import_module(f"layerlab.core.data.{_LOADERS[source]}")
-    dataset = module.load(section, Path(base_dir))
-    return preprocess.apply(dataset, section)
+    dataset = preprocess.apply(module.load(section, Path(base_dir)), section)
+    check_finite(dataset, section)
+    return dataset
 
 
 def __getattr__(name: str):

@@ -106,13 +106,17 @@ def get_choice(section: dict, key: str, choices: tuple, default: Any) -> Any:
 
 
 def resolve_path(section: dict, key: str, base_dir: Path, folder: bool = False) -> Path:
-    """The file (or folder) named by `section[key]`, relative to the project's folder unless absolute."""
+    """The file (or folder) named by `section[key]`, relative to the project's folder.
+
+    Raises PathOutsideError (layerlab.core.confine) before anything is read when the path leaves
+    the project's folder and every folder the user allowed.
+    """
+    from layerlab.core.confine import resolve
+
     raw = require(section, key)
     if not isinstance(raw, str) or not raw:
         raise DataError(f"dataset: \"{key}\" must be a file path; got {raw!r}")
-    path = Path(raw).expanduser()
-    if not path.is_absolute():
-        path = Path(base_dir) / path
+    path = resolve(raw, base_dir, "dataset", key)
     if not path.exists():
         raise DataFileError(f"dataset \"{key}\": {raw}: no such {'folder' if folder else 'file'} ({path})")
     if folder and not path.is_dir():

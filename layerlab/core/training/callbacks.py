@@ -4,7 +4,7 @@ Each entry is ``{"type": "EarlyStopping", "params": {...}}``. The parameters
 each type accepts are listed here (a subset of the Keras constructor's, checked
 against Keras by the tests) so that a typo is an error naming the entry and the
 key, rather than a Keras traceback halfway through a run. Path parameters are
-relative to the project folder.
+relative to the project folder and must stay inside it (layerlab.core.confine).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from layerlab.core.confine import CALLBACK_PATH_PARAMS, resolve
 from layerlab.core.kerasenv import keras
 from layerlab.core.training.errors import MissingPackageError, TrainingConfigError
 
@@ -66,7 +67,7 @@ def _update_freq(v):
         'must be "epoch", "batch" or a number of batches > 0'
 
 
-PATH_PARAMS = {"ModelCheckpoint": "filepath", "TensorBoard": "log_dir", "CSVLogger": "filename"}
+PATH_PARAMS = CALLBACK_PATH_PARAMS
 
 CALLBACK_PARAMS: dict[str, dict[str, Check]] = {
     "EarlyStopping": {
@@ -99,6 +100,7 @@ class CallbackSpec:
 
     type: str
     params: dict = field(default_factory=dict)
+    trusted: bool = False  # its paths come from the user (a command-line option), so they are not confined
 
     def to_json(self) -> dict:
         return {"type": self.type, "params": dict(self.params)}
@@ -160,8 +162,12 @@ def make_callbacks(specs, base_dir: str | Path, continuing: bool = False) -> lis
         if path_key is not None:
             default = "logs" if spec.type == "TensorBoard" else None
             raw = params.get(path_key, default)
-            path = Path(raw).expanduser()
-            params[path_key] = str(path if path.is_absolute() else Path(base_dir) / path)
+            if spec.trusted:  # given by the user on the command line, not by the project file
+                path = Path(raw).expanduser()
+                path = path if path.is_absolute() else Path(base_dir) / path
+            else:
+                path = resolve(raw, base_dir, f"training.callbacks[{i}] ({spec.type})", path_key, write=True)
+            params[path_key] = str(path)
             if spec.type != "TensorBoard":
                 Path(params[path_key]).parent.mkdir(parents=True, exist_ok=True)
         if spec.type == "CSVLogger" and continuing:

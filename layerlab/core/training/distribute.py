@@ -2,19 +2,29 @@
 
 `mirrored` copies the model onto every local GPU (or, on a machine without
 GPUs, onto every logical CPU device, which is how the tests run it on two
-replicas). `multi-worker` trains across machines described by the TF_CONFIG
-environment variable, which is checked here first so that a missing or
-malformed one is a clear error rather than a hang waiting for workers.
+replicas). `multi-worker` would train across the machines of the TF_CONFIG
+environment variable, but Keras 3's fit fails under MultiWorkerMirroredStrategy
+(keras-team/keras#20585), so it is refused before TensorFlow loads, with a
+message naming the upstream issue, instead of failing or hanging on every
+worker. `check_tf_config` stays for the day it works.
 """
 
 from __future__ import annotations
 
 import json
-import os
 
 from layerlab.core.training.errors import DistributeError
 
 KINDS = ("mirrored", "multi-worker")
+UPSTREAM_ISSUE = "keras-team/keras#20585"
+# Tried with Keras 3.15.1 + TensorFlow 2.21 and two workers on localhost: NumPy arrays, a tf.data dataset
+# (auto-shard DATA and OFF, steps_per_execution), and strategy.experimental_distribute_dataset; every one fails
+# in fit with "Attempt to convert a value (PerReplica:...) with an unsupported type", as plain Keras does.
+MULTI_WORKER_BROKEN = (
+    "--distribute multi-worker does not work with Keras 3 yet: Keras's fit under TensorFlow's "
+    f"MultiWorkerMirroredStrategy fails on every worker before the first epoch (upstream: {UPSTREAM_ISSUE}, "
+    "tensorflow/tensorflow#72388). Nothing was trained; train on one machine (--distribute mirrored uses "
+    "all its GPUs)")
 _TASK_TYPES = ("worker", "chief", "evaluator", "ps")
 
 
@@ -59,7 +69,7 @@ def check_kind(kind: str | None) -> None:
     if kind not in KINDS:
         raise DistributeError(f"unknown distribution {kind!r}; choose one of: {', '.join(KINDS)}")
     if kind == "multi-worker":
-        check_tf_config(os.environ.get("TF_CONFIG"))
+        raise DistributeError(MULTI_WORKER_BROKEN)
 
 
 def make_strategy(kind: str | None):
@@ -77,3 +87,22 @@ def make_strategy(kind: str | None):
         devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
         return tf.distribute.MirroredStrategy(devices=devices)
     return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+def training_devices(strategy) -> list[str]:
+    """The devices a model trains on, short: ["CPU"], ["GPU:0"], ["CPU:0", "CPU:1"] under a mirrored strategy."""
+    from layerlab.core.kerasenv import keras
+
+    keras()
+    import tensorflow as tf
+
+    if strategy is not None:
+        names = list(getattr(strategy.extended, "worker_devices", ()) or ())
+        return [_short(n) for n in names] or ["CPU"]
+    gpus = tf.config.list_logical_devices("GPU")
+    return [_short(gpus[0].name)] if gpus else ["CPU"]  # Keras places its ops on the first GPU when there is one
+
+
+def _short(name: str) -> str:
+    """"/job:localhost/replica:0/task:0/device:GPU:0" -> "GPU:0"."""
+    return name.rsplit("device:", 1)[-1]

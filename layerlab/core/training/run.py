@@ -30,8 +30,9 @@ from layerlab.core.kerasenv import keras
 from layerlab.core.training import arrays
 from layerlab.core.training.callbacks import CallbackSpec, make_callbacks
 from layerlab.core.training.config import TrainingConfig
-from layerlab.core.training.distribute import make_strategy
+from layerlab.core.training.distribute import make_strategy, training_devices
 from layerlab.core.training.errors import TrainingConfigError
+from layerlab.core.training.finite import non_finite_layer
 from layerlab.core.training.listener import FAILED, FINISHED, NAN_REASON, STOPPED, BatchThrottle, TrainingListener
 
 
@@ -48,6 +49,7 @@ class RunRecord:
     duration: float = 0.0  # seconds
     samples: int = 0
     distribute: str | None = None
+    devices: list[str] = field(default_factory=list)  # where it trained: "CPU", "GPU:0", ...
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])  # saving twice never adds a run twice
 
     @property
@@ -70,6 +72,8 @@ class RunRecord:
                "history": {k: [json_number(v) for v in vals] for k, vals in self.history.items()}}
         if self.distribute:
             out["distribute"] = self.distribute
+        if self.devices:
+            out["devices"] = list(self.devices)
         return out
 
     @classmethod
@@ -80,6 +84,7 @@ class RunRecord:
                    history=history, status=str(data.get("status", "")), reason=str(data.get("reason", "")),
                    started=str(data.get("started", "")), duration=float(data.get("duration", 0.0)),
                    samples=int(data.get("samples", 0)), distribute=data.get("distribute"),
+                   devices=[str(d) for d in data.get("devices") or [] if isinstance(d, str)],
                    id=str(data.get("id") or uuid.uuid4().hex[:12]))
 
 
@@ -177,6 +182,7 @@ class TrainingSession:
             if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
                 raise TrainingConfigError(f"a run needs a whole number of epochs >= 1, not {epochs!r}")
             self.prepare()
+            record.devices = training_devices(self.strategy)
             monitor = _monitor_class()(self, record)
             callbacks = make_callbacks(self.config.callbacks + self.extra_callbacks, self.base_dir,
                                        continuing=self.epochs_done > 0)
@@ -185,6 +191,11 @@ class TrainingSession:
             self.model.fit(self._x, self._y, initial_epoch=self.epochs_done, callbacks=[*callbacks, monitor],
                            verbose=0, **fit)
             record.status, record.reason = self._outcome(monitor, callbacks)
+            if record.status != FAILED:  # a finite loss does not promise finite weights
+                bad = non_finite_layer(self.model)
+                if bad is not None:
+                    record.status, record.reason = FAILED, (
+                        f"NaN weights: layer '{bad}' has NaN or infinite weights after training; nothing is kept")
         except KeyboardInterrupt:  # Ctrl-C in a command-line run: keep what was learned
             record.status, record.reason = STOPPED, "interrupted"
         except LayerLabError as exc:

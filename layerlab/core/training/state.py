@@ -7,8 +7,10 @@
   object per run (see RunRecord.to_json): its config, metrics per epoch,
   status, reason, start time and duration.
 
-Saving writes the weights first, then the project file, each atomically, so a
-failed save leaves the project file as it was.
+Saving holds the project's lock (layerlab.core.lock) and writes the weights
+first, then the project file, each atomically under a unique temp name, so a
+failed or killed save leaves the project file as it was and a reader never
+finds a listed run without its weights.
 """
 
 from __future__ import annotations
@@ -66,22 +68,108 @@ def save_trained(project: Project, model, records=(), path: str | Path | None = 
     Returns:
         The project path written.
     """
+    if path is None and project.path is None:
+        raise TrainedStateError("the project has no file yet: give a path to save it to")
+    return commit_trained(project, weights.model_arrays(model), weights.optimizer_state(model), records, path)
+
+
+def commit_trained(project: Project, arrays: dict, optimizer=None, records=(), path: str | Path | None = None) -> Path:
+    """Write weights `arrays` (and `optimizer` state) beside the project, then the project with `records` in it.
+
+    Holds the project's lock (layerlab.core.lock: ProjectLockedError at once when another
+    LayerLab holds it) and removes the temp files killed saves left. The weights are committed
+    before the project, so a reader in between sees the new weights with the old list of runs,
+    never a listed run whose weights are not there. The project is read back before returning:
+    a run is only reported saved when it is in the file.
+
+    Returns:
+        The project path written.
+    """
+    from layerlab.core.lock import project_lock
+
     p = Path(path) if path is not None else project.path
     if p is None:
         raise TrainedStateError("the project has no file yet: give a path to save it to")
-    arrays = weights.model_arrays(model)
     bad = [name for name, values in arrays.items() if any(not _all_finite(v) for v in values)]
     if bad:
         raise TrainedStateError(f"layer '{bad[0]}' has NaN or infinite weights; they were not saved")
+    target = weights.weights_path_for(p)
     try:
-        weights.write_arrays(weights.weights_path_for(p), arrays, weights.optimizer_state(model))
+        with project_lock(p):
+            return _commit(project, p, target, arrays, optimizer, records)
+    except OSError as exc:  # the lock file cannot be made: neither can the weights beside it
+        raise StateWriteError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _commit(project: Project, p: Path, target: Path, arrays: dict, optimizer, records) -> Path:
+    from layerlab.core.lock import clean_stale_temps
+
+    clean_stale_temps(p, target)
+    try:
+        weights.write_arrays(target, arrays, optimizer)
     except OSError as exc:
-        raise StateWriteError(f"{weights.weights_path_for(p)}: cannot be written ({exc.strerror or exc})") from None
+        raise StateWriteError(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    keep_runs_saved_meanwhile(project, p)
     add_runs(project, records)
     try:
-        return project_io.save(project, p)
+        written = project_io.save(project, p)
     except OSError as exc:
         raise StateWriteError(f"{p}: cannot be written ({exc.strerror or exc})") from None
+    _verify(written, [r.id for r in records])
+    return written
+
+
+def save_project(project: Project, records=(), path: str | Path | None = None) -> Path:
+    """Save the project (no weights) with `records` appended to its runs, under the project's lock."""
+    from layerlab.core.lock import clean_stale_temps, project_lock
+
+    p = Path(path) if path is not None else project.path
+    if p is None:
+        raise TrainedStateError("the project has no file yet: give a path to save it to")
+    with project_lock(p):
+        clean_stale_temps(p)
+        keep_runs_saved_meanwhile(project, p)
+        add_runs(project, records)
+        written = project_io.save(project, p)
+        _verify(written, [r.id for r in records])
+    return written
+
+
+def keep_runs_saved_meanwhile(project: Project, path: Path) -> None:
+    """Add to `project` the runs another LayerLab saved into its file since it was read (hold the lock).
+
+    An editor that opened the project before a `layerlab train --save` finished would otherwise
+    write its older list of runs over the new one. Only a save over the project's own file merges
+    (a Save As over another file does not); runs are matched by id, and nothing removes runs, so
+    a run in the file that the project lacks was added meanwhile.
+    """
+    if project.path is None or not path.is_file() or Path(project.path).resolve() != path.resolve():
+        return
+    try:
+        on_disk = project_io.load(path).extra.get(RUNS_KEY) or []
+    except Exception:  # noqa: BLE001 - an unreadable file has nothing to keep; the save replaces it
+        return
+    if not isinstance(on_disk, list):
+        return
+    ours = list(project.extra.get(RUNS_KEY) or [])
+    known = {item.get("id") for item in ours if isinstance(item, dict)}
+    added = [item for item in on_disk if isinstance(item, dict) and item.get("id") not in known]
+    if added:
+        merged = ours + added
+        merged.sort(key=lambda item: str(item.get("started", "")) if isinstance(item, dict) else "")
+        project.extra[RUNS_KEY] = merged
+
+
+def _verify(path: Path, run_ids: list[str]) -> None:
+    """Read the saved project back: every run in `run_ids` must be in it."""
+    try:
+        saved = project_io.load(path)
+        kept = {item.get("id") for item in saved.extra.get(RUNS_KEY) or [] if isinstance(item, dict)}
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the save did not happen
+        raise StateWriteError(f"{path}: the saved project cannot be read back ({exc})") from None
+    missing = [i for i in run_ids if i not in kept]
+    if missing:
+        raise StateWriteError(f"{path}: run {missing[0]} is not in the saved file")
 
 
 def restore_model(project: Project):

@@ -53,6 +53,7 @@ class ProblemsPanel(QWidget):
         self.problems: list[Problem] = []
         self.graph_problems: list[Problem] = []
         self.data_problems: list[Problem] = []
+        self.path_problems: list[Problem] = []  # paths of the project that leave its folder (core.confine)
         self._placeholder()
 
     def set_report(self, report: CheckReport | None) -> None:
@@ -68,9 +69,15 @@ class ProblemsPanel(QWidget):
         self.data_problems = list(problems)
         self._show()
 
+    def set_path_problems(self, problems: list[Problem]) -> None:
+        """The project's paths that leave its folder: listed first, as "(project)" errors."""
+        self.path_problems = list(problems)
+        self._show()
+
     def _show(self) -> None:
         by_level = lambda p: p.level != "error"  # noqa: E731 - stable: errors first, in order
-        self.problems = sorted(self.graph_problems, key=by_level) + sorted(self.data_problems, key=by_level)
+        self.problems = (self.path_problems + sorted(self.graph_problems, key=by_level)
+                         + sorted(self.data_problems, key=by_level))
         data = {id(p) for p in self.data_problems}
         self.list.clear()
         if not self.problems:
@@ -78,7 +85,7 @@ class ProblemsPanel(QWidget):
         for p in self.problems:
             is_data = id(p) in data
             item = QTreeWidgetItem([f"Data: {p.message}" if is_data else p.message,
-                                    p.node or ("(data)" if is_data else "(model)")])
+                                    p.node or ("(data)" if is_data else "(project)" if p.kind else "(model)")])
             item.setIcon(0, icons.icon("warning" if p.level == "warning" else "error"))
             item.setToolTip(0, p.message)
             item.setData(0, Qt.ItemDataRole.UserRole, p.node)

@@ -478,6 +478,9 @@ class TrainingController(QObject):
             chosen = self.window.dialogs.open_file(self.window, "Choose the data file", start,
                                                    FILE_FILTERS.get(source, "All files (*)"))
         if chosen:
+            from layerlab.gui import allowed
+
+            allowed.remember_choice(self.window.settings, chosen, self.project.base_dir if self.project.path else None)
             field.choose(self.data_panel.path_for(chosen, self.project.base_dir if self.project.path else None))
 
     def _ask_save_path(self, caption: str, name: str, filters: str) -> str | None:
@@ -561,14 +564,12 @@ class TrainingController(QObject):
             except StateWriteError:
                 raise
             except TrainedStateError as exc:  # NaN weights: keep the project and the runs, not the weights
-                state.add_runs(self.project, records)
-                project_io.save(self.project, path)
+                state.save_project(self.project, records, path)
                 note = f"Saved without the weights: {exc}."
             else:
                 self.weights_unsaved = False
         else:
-            state.add_runs(self.project, records)
-            project_io.save(self.project, path)
+            state.save_project(self.project, records, path)
         self.unsaved_records = [r for r in self.unsaved_records if r not in records]
         self._update_actions()
         return note
