@@ -29,7 +29,6 @@ LINE = 79  # PEP 8's line length
 _RESERVED = {"keras", "layers", "np", "model", "build_model", "load_data", "main", "args", "parser", "argv",
              *dir(builtins)}
 AUTO = object()  # generate_script's default: ask the data side for the loader
-KERAS_FIT_DEFAULTS = {"epochs": 1, "batch_size": 32, "validation_split": 0.0, "shuffle": True}
 
 
 @dataclass
@@ -393,15 +392,9 @@ def _summary_main(has_dataset: bool) -> list[str]:
 
 
 def fit_settings(training: dict | None) -> FitSettings:
-    """FitSettings from a training section, checked by the training engine when it is present."""
-    try:
-        from layerlab.core.training.config import TrainingConfig
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("layerlab"):
-            raise
-        raw = {**KERAS_FIT_DEFAULTS, **{k: v for k, v in (training or {}).items() if v is not None}}
-        return FitSettings(raw["epochs"], raw["batch_size"], raw["validation_split"], raw["shuffle"],
-                           raw.get("seed"), list(raw.get("callbacks") or []))
+    """FitSettings from a training section, checked by the training engine (its defaults for unset keys)."""
+    from layerlab.core.training.config import TrainingConfig
+
     cfg = TrainingConfig.from_section(training)
     return FitSettings(cfg.epochs, cfg.batch_size, cfg.validation_split, cfg.shuffle, cfg.seed,
                        [c.to_json() for c in cfg.callbacks])

@@ -146,6 +146,12 @@ class MainWindow(QMainWindow):
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.inspector_dock.raise_()
         self.inspector.add_section(self.training.weights_view)
+        settings, data = self.training.settings_panel, self.training.data_service  # defaults picked from the data
+        data.datasetReady.connect(settings.set_dataset)
+        data.datasetReady.connect(lambda _ds: self.training.data_panel.set_data_ready(True))
+        for signal in (data.loading, data.cleared, data.failed):
+            signal.connect(lambda *_: (settings.set_dataset(None), self.training.data_panel.set_data_ready(False)))
+        self.check_service.reportReady.connect(settings.set_report)
         self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_model,
                                                     lambda: self.training.training)
         central = QWidget()

@@ -188,6 +188,15 @@ class _IntSpin(_ExplainingSpin, QSpinBox):
         none = self._none_state(text, pos)
         if none is not None:
             return none
+        stripped = text.strip()
+        if re.fullmatch(r"[-+]?\d*", stripped) is None:  # letters: refused, and said why
+            self._editor.explain(stripped)
+            return QValidator.State.Invalid, text, pos
+        if stripped in ("", "-", "+"):
+            return QValidator.State.Intermediate, text, pos
+        if not self.minimum() <= int(stripped) <= self.maximum():  # "-3": kept on show and explained
+            self._editor.explain(stripped)
+            return QValidator.State.Intermediate, text, pos
         result = super().validate(text, pos)
         state = result[0] if isinstance(result, tuple) else result
         if state != QValidator.State.Acceptable:
@@ -218,6 +227,8 @@ class _FloatSpin(_ExplainingSpin, QDoubleSpinBox):
             value = float(stripped)
         except ValueError:
             partial = re.fullmatch(r"[-+]?(\d*\.?\d*)?([eE][-+]?)?", stripped) is not None
+            if not partial:
+                self._editor.explain(stripped)
             return (QValidator.State.Intermediate if partial else QValidator.State.Invalid), text, pos
         if not math.isfinite(value) or not self.minimum() <= value <= self.maximum():
             self._editor.explain(stripped)
@@ -284,9 +295,12 @@ class NumberEditor(ParamEditor):
         try:
             value = int(text) if self.param.kind == kinds.INT else float(text)
         except ValueError:
-            return
-        reason = self.param.validate(value)
-        if reason is None and not self.spin.minimum() <= value <= self.spin.maximum():
+            value = None
+        if value is None:
+            reason = f"{self.param.name} must be {'a whole number' if self.param.kind == kinds.INT else 'a number'}"
+        else:
+            reason = self.param.validate(value)
+        if reason is None and value is not None and not self.spin.minimum() <= value <= self.spin.maximum():
             reason = f"{self.param.name} must be between {self.spin.minimum():g} and {self.spin.maximum():g}"
         if reason:
             self._rejected = f"'{text}' refused: {reason}."

@@ -454,7 +454,8 @@ class TrainingController(QObject):
 
         section = self.store.get("training") or None
         try:
-            return TrainingConfig.from_section(section).compile_section(self.document)
+            return TrainingConfig.from_section(section, document=self.document, dataset=self.data_service.dataset,
+                                               report=self.window.check_service.report).compile_section(self.document)
         except LayerLabError:
             return section
 

@@ -65,6 +65,7 @@ class DataPanel(QWidget):
         self.document = document
         self.problems: list = []
         self.columns: list[str] = []
+        self.data_ready = False  # a dataset is loaded: only then can it be said to fit
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -305,7 +306,7 @@ class DataPanel(QWidget):
         self.problems = list(problems)
         errors = [p for p in problems if p.level == "error"]
         if not problems:
-            self.problem_label.setText("The data fits the model." if self.store.raw("dataset") else "")
+            self.problem_label.setText("The data fits the model." if self.data_ready else "")
             self.problem_label.setProperty("role", "secondary")
         else:
             marks = "\n".join(("✖ " if p.level == "error" else "⚠ ") + p.message for p in problems)
@@ -315,6 +316,12 @@ class DataPanel(QWidget):
         self.problem_label.style().polish(self.problem_label)
         self.shapes_button.setEnabled(bool(self._fixes("shape")))
         self.units_button.setEnabled(bool(self._fixes("units")))
+
+    def set_data_ready(self, ready: bool) -> None:
+        """Whether the chosen data is loaded (and so checked against the model)."""
+        if ready != self.data_ready:
+            self.data_ready = ready
+            self.set_problems(self.problems)
 
     def _fixes(self, name: str) -> list:
         return [p.fix for p in self.problems if p.fix is not None and p.fix.name == name]

@@ -1,0 +1,72 @@
+"""A newcomer's first hour (issue 15): defaults that fit, no stale or clipped views, help, number boxes.
+
+The walk builds the classic 30-12-8-1 breast-cancer MLP, loads the CSV by the Data panel's own widgets and
+reads what the Training panel shows.
+"""
+# ruff: noqa: F811 - the tests take the shared make_window fixture, imported from test_training
+
+from __future__ import annotations
+
+from layerlab.core.document import GraphDocument
+from layerlab.core.project import Project
+
+from .test_training import ROOT, RUN_TIMEOUT_MS, make_window  # noqa: F401
+
+BREAST_CANCER = ROOT / "resources" / "examples" / "data" / "breast_cancer.csv"
+
+
+def breast_cancer_mlp() -> Project:
+    doc = GraphDocument()
+    doc.add_node("Input", {"shape": [30]}, node_id="features")
+    last = "features"
+    for name, units in (("hidden1", 12), ("hidden2", 8)):
+        doc.add_node("Dense", {"units": units, "activation": "relu"}, node_id=name)
+        doc.add_edge(last, name)
+        last = name
+    doc.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="diagnosis")
+    doc.add_edge(last, "diagnosis")
+    for i, node in enumerate(doc.node_ids()):
+        doc.move_node(node, (i * 200.0, 0.0))
+    return Project(document=doc, name="breast cancer")
+
+
+def choose(field, value) -> None:
+    """Pick `value` in a ChoiceField as a user does (select, then activate)."""
+    field.setCurrentIndex(field.findData(value) if field.findData(value) >= 0 else field.findText(value))
+    field.activated.emit(field.currentIndex())
+
+
+def load_breast_cancer(qtbot, window) -> None:
+    panel = window.training.data_panel
+    choose(panel.source, "csv")
+    assert "fits the model" not in panel.problem_label.text()  # nothing chosen: nothing can fit yet
+    panel.path.choose(str(BREAST_CANCER))
+    assert "fits the model" not in panel.problem_label.text()
+    [target] = panel.mapping.output_fields.values()
+    with qtbot.waitSignal(window.training.data_service.datasetReady, timeout=RUN_TIMEOUT_MS):
+        choose(target, "diagnosis")
+
+
+def test_loss_and_metrics_come_from_the_model_and_the_data_until_the_user_picks(qtbot, make_window):
+    window = make_window()
+    window.adopt(breast_cancer_mlp())
+    settings = window.training.settings_panel
+    assert settings.epochs.value() == 10 and settings.validation_split.value() == 0.2
+    load_breast_cancer(qtbot, window)
+    qtbot.waitUntil(lambda: "fits the model" in window.training.data_panel.problem_label.text(),
+                    timeout=RUN_TIMEOUT_MS)
+    [loss] = settings.loss_fields.values()
+    assert loss.currentText() == "binary_crossentropy"
+    checked = [settings.metrics.item(i).text() for i in range(settings.metrics.count())
+               if settings.metrics.item(i).checkState().name == "Checked"]
+    assert checked == ["accuracy"]
+    note = settings.picked_note.text()
+    assert not settings.picked_note.isHidden()
+    assert "Loss and metrics from the data" in note and "sigmoid, 1 unit, 2 classes" in note
+    assert window.training.store.raw("training") is None  # shown, not written: the project stays as it was
+
+    choose(loss, "mse")
+    assert window.training.store.raw("training") == {"loss": "mse"}
+    assert settings.picked_note.text().startswith("Metrics from the data")
+    window.undo_stack.undo()
+    assert loss.currentText() == "binary_crossentropy" and "Loss and metrics" in settings.picked_note.text()
