@@ -70,3 +70,61 @@ def test_loss_and_metrics_come_from_the_model_and_the_data_until_the_user_picks(
     assert settings.picked_note.text().startswith("Metrics from the data")
     window.undo_stack.undo()
     assert loss.currentText() == "binary_crossentropy" and "Loss and metrics" in settings.picked_note.text()
+
+
+def test_a_number_box_explains_what_it_refuses(qtbot):
+    from PySide6.QtCore import Qt
+
+    from layerlab.core import catalog
+    from layerlab.gui.panels.param_widgets import make_editor
+
+    editor = make_editor(catalog.get("Dense").param("units"))
+    qtbot.addWidget(editor)
+    editor.set_value(12)
+    said: list[str] = []
+    editor.problemChanged.connect(said.append)
+    line = editor.spin.lineEdit()
+    line.selectAll()
+    qtbot.keyClicks(line, "-3")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    editor.spin.editingFinished.emit()
+    assert editor.value() == 12  # never silently 3
+    assert said and said[-1].startswith("'-3' refused: units must be")
+    said.clear()
+    line.selectAll()
+    qtbot.keyClicks(line, "abc")
+    assert said and said[0] == "'a' refused: units must be a whole number."
+    assert editor.value() == 12
+
+
+def test_new_and_import_show_nothing_of_the_previous_projects_runs(qtbot, make_window, tmp_path):
+    from layerlab.core import project as project_io
+    from layerlab.core.training import state
+    from layerlab.core.training.run import RunRecord
+
+    from .test_training import EXAMPLE
+
+    project = project_io.load(EXAMPLE)
+    state.add_runs(project, [RunRecord(config={"epochs": 2}, history={
+        "aux_output_loss": [1.0, 0.5], "main_output_mae": [0.9, 0.4], "loss": [1.9, 0.9]})])
+    path = tmp_path / "trained.layerlab"
+    project_io.save(project, path)
+    window = make_window()
+    assert window.open_path(path, ask=False)
+    window.bottom_tabs.setCurrentWidget(window.training.view)
+    plots = window.training.view.ensure_plots()
+    plots.flush()
+    assert set(plots.cards) == {"loss", "aux_output_loss", "main_output_mae"}
+
+    window.new_project()
+    plots.flush()
+    assert plots.cards == {} and not plots.placeholder.isHidden() and plots.legend.isHidden()
+    tree = window.training.view.runs.tree
+    assert [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())] == ["No runs yet."]
+
+    assert window.open_path(path, ask=False)
+    plots.flush()
+    assert plots.cards
+    window.adopt(breast_cancer_mlp())  # what an imported model does: a new project in the same window
+    plots.flush()
+    assert plots.cards == {}

@@ -243,8 +243,8 @@ class MetricPlots(QWidget):
     def _ensure_cards(self) -> bool:
         """A plot for every metric; True when the set of plots changed."""
         names = self.history.metric_names()
-        if list(self.cards) == names or (not names and self.cards):
-            return False  # no runs left (a new project): the empty plots stay, ready for the next run
+        if list(self.cards) == names:
+            return False  # no runs left (a new project, an import): the plots go, nothing of the last project stays
         for card in self.cards.values():
             self._grid.removeWidget(card)
             card.deleteLater()
