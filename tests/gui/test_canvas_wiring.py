@@ -129,3 +129,26 @@ def test_a_variadic_merge_always_has_a_free_port(make_canvas, docs):
     c.drag(c.port("head", "out").scenePos(), c.port("concat", "in", 2).scenePos())
     assert len(concat.inputs) == 4
     assert [e.port for e in c.document.in_edges("concat")] == [0, 1, 2]
+
+
+def test_the_wiring_reason_stays_inside_the_visible_canvas(make_canvas, docs):
+    """Near the right and bottom edges, the note flips to the other side of the cursor instead of being cut."""
+    c = make_canvas(docs.loose(), size=(560, 380))
+    c.document.add_edge("x", "dense")
+    c.document.add_edge("dense", "head")
+    target = c.port("dense", "in")
+    vp = c.view.viewport().rect()
+    scale = c.view.transform().m11()
+    c.view.centerOn(target.scenePos() - QPointF(vp.width() / 2 - 25, vp.height() / 2 - 25) / scale)
+    seen = {}
+
+    def look():
+        note = c.view.wiring.note
+        seen["text"] = note.text
+        seen["box"] = c.view.mapFromScene(note.mapToScene(note.box())).boundingRect()
+
+    corner = c.viewport_pos(target.scenePos())
+    assert corner.x() > vp.width() - 60 and corner.y() > vp.height() - 60  # the port is by the corner
+    c.drag(c.port("head", "out").scenePos(), target.scenePos(), on_hover=look)
+    assert "cycle" in seen["text"]
+    assert vp.contains(seen["box"]), (seen["box"], vp)
