@@ -156,6 +156,14 @@ def example_paths(folder: Path = EXAMPLES_DIR) -> list[Path]:
     return sorted(folder.glob("*.layerlab"), key=lambda p: p.stem.lower()) if folder.is_dir() else []
 
 
+def is_example(path: str | Path, folder: Path = EXAMPLES_DIR) -> bool:
+    """Whether `path` is one of the bundled examples (opened as copies: Save never writes into them)."""
+    try:
+        return Path(path).resolve().parent == folder.resolve() and Path(path).suffix == ".layerlab"
+    except OSError:
+        return False
+
+
 def example_title(path: Path) -> str:
     """'wide_and_deep' -> 'Wide and deep'; the project's own name is used when it has one."""
     try:

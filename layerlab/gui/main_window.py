@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.inspector_dock.raise_()
         self.inspector.add_section(self.training.weights_view)
+        self.training.run_panel.dataRequested.connect(lambda: (self.data_dock.show(), self.data_dock.raise_()))
         settings, data = self.training.settings_panel, self.training.data_service  # defaults picked from the data
         data.datasetReady.connect(settings.set_dataset)
         data.datasetReady.connect(lambda _ds: self.training.data_panel.set_data_ready(True))
@@ -173,8 +174,10 @@ class MainWindow(QMainWindow):
         self._show_check_status(None)
 
     def _connect(self) -> None:
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._on_modified())
-        self.undo_stack.indexChanged.connect(lambda _i: self._on_edit())
+        # Bound methods, not lambdas: Qt drops them with the window, before its undo stack (a child) is
+        # deleted; the stack's clear() on deletion emits both signals, and a lambda would reach a dead window.
+        self.undo_stack.cleanChanged.connect(self._on_modified)
+        self.undo_stack.indexChanged.connect(self._on_edit)
         self.check_service.reportReady.connect(self._on_report)
         self.check_service.kerasReady.connect(lambda: self._show_check_status(self.check_service.report))
         self.canvas.selectionChangedIds.connect(self._on_selection)
@@ -216,12 +219,12 @@ class MainWindow(QMainWindow):
         if "revert" in getattr(self, "menu_actions", {}):
             self.menu_actions["revert"].setEnabled(self.project.path is not None and self.is_modified())
 
-    def _on_modified(self) -> None:
+    def _on_modified(self, *_args) -> None:
         self._update_title()
         if self.interactive:
             self.recovery.set_dirty(self.is_modified())
 
-    def _on_edit(self) -> None:
+    def _on_edit(self, *_args) -> None:
         self._show_canvas()
 
     def _on_document_change(self, change) -> None:
@@ -231,6 +234,13 @@ class MainWindow(QMainWindow):
     def _show_canvas(self) -> None:
         if self.stack.currentWidget() is not self.canvas:
             self.stack.setCurrentWidget(self.canvas)
+
+    def start_folder(self) -> Path:
+        """Where a file dialog opens: the project's folder, else the last one used, else the home folder."""
+        if self.project.path is not None:
+            return self.project.path.parent
+        last = str(self.settings.value("lastDir", "") or "")
+        return Path(last) if last and Path(last).is_dir() else Path.home()
 
     def _refresh_welcome(self) -> None:
         self.welcome.set_examples([(files.example_title(p), p) for p in files.example_paths()])
@@ -321,13 +331,14 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         if not self.maybe_save("opening another project"):
             return
-        start = str(self.project.path.parent) if self.project.path else str(self.settings.value("lastDir", ""))
-        path = self.dialogs.open_file(self, "Open Project", start, files.PROJECT_FILTER)
+        path = self.dialogs.open_file(self, "Open Project", str(self.start_folder()), files.PROJECT_FILTER)
         if path:
             self.open_path(path, ask=False)
 
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a project file (asking first about unsaved changes when `ask`)."""
+        """Open a project file (asking first about unsaved changes when `ask`); a bundled example as a copy."""
+        if files.is_example(path):
+            return self.open_example(path, ask=ask)
         if ask and not self.maybe_save("opening another project"):
             return False
         try:
@@ -342,9 +353,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {loaded.path}", 5000)
         return True
 
-    def open_example(self, path: str | Path) -> bool:
+    def open_example(self, path: str | Path, ask: bool = True) -> bool:
         """Open a bundled example as an untitled copy, so that saving never writes into the examples."""
-        if not self.maybe_save("opening an example"):
+        if ask and not self.maybe_save("opening an example"):
             return False
         try:
             loaded = project_io.load(path)
@@ -363,8 +374,7 @@ class MainWindow(QMainWindow):
     def import_model_dialog(self) -> None:
         if not self.maybe_save("importing a model"):
             return
-        path = self.dialogs.open_file(self, "Import Keras Model", str(self.settings.value("lastDir", "")),
-                                      files.MODEL_FILTER)
+        path = self.dialogs.open_file(self, "Import Keras Model", str(self.start_folder()), files.MODEL_FILTER)
         if path:
             self.import_model_file(path, ask=False)
 
@@ -448,7 +458,7 @@ class MainWindow(QMainWindow):
 
     def save_as(self, path: str | Path | None = None) -> bool:
         if path is None:
-            start = str(self.project.path or Path(str(self.settings.value("lastDir", ""))) /
+            start = str(self.project.path or self.start_folder() /
                         f"{(self.project.name or 'untitled').replace(' ', '_').lower()}{project_io.SUFFIX}")
             path = self.dialogs.save_file(self, "Save Project As", start, files.PROJECT_FILTER)
             if not path:
@@ -524,8 +534,7 @@ class MainWindow(QMainWindow):
     def export_model_dialog(self, suffix: str) -> None:
         if not self._imported_weights_saved():
             return
-        base = self.project.path.with_suffix(suffix) if self.project.path else Path(
-            str(self.settings.value("lastDir", ""))) / f"model{suffix}"
+        base = self.project.path.with_suffix(suffix) if self.project.path else self.start_folder() / f"model{suffix}"
         path = self.dialogs.save_file(self, "Export Model", str(base), ExportAdapter.FORMATS[suffix])
         if path:
             path = Path(path)
@@ -541,8 +550,7 @@ class MainWindow(QMainWindow):
 
     def export_diagram_dialog(self, suffix: str) -> None:
         stem = self.project.path.stem if self.project.path else "model"
-        base = (self.project.path.parent if self.project.path else Path(str(self.settings.value("lastDir", "")))
-                ) / f"{stem}{suffix}"
+        base = self.start_folder() / f"{stem}{suffix}"
         kind = "PNG image (*.png)" if suffix == ".png" else "SVG drawing (*.svg)"
         path = self.dialogs.save_file(self, "Export Diagram", str(base), kind)
         if path:

@@ -7,6 +7,9 @@ reads what the Training panel shows.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
+from layerlab.core import project as project_io
 from layerlab.core.document import GraphDocument
 from layerlab.core.project import Project
 
@@ -73,8 +76,6 @@ def test_loss_and_metrics_come_from_the_model_and_the_data_until_the_user_picks(
 
 
 def test_a_number_box_explains_what_it_refuses(qtbot):
-    from PySide6.QtCore import Qt
-
     from layerlab.core import catalog
     from layerlab.gui.panels.param_widgets import make_editor
 
@@ -98,7 +99,6 @@ def test_a_number_box_explains_what_it_refuses(qtbot):
 
 
 def test_new_and_import_show_nothing_of_the_previous_projects_runs(qtbot, make_window, tmp_path):
-    from layerlab.core import project as project_io
     from layerlab.core.training import state
     from layerlab.core.training.run import RunRecord
 
@@ -128,3 +128,129 @@ def test_new_and_import_show_nothing_of_the_previous_projects_runs(qtbot, make_w
     window.adopt(breast_cancer_mlp())  # what an imported model does: a new project in the same window
     plots.flush()
     assert plots.cards == {}
+
+
+# -- Help, dialogs, examples, Train without data, quitting, zoom -------------------------------------------------
+def test_help_opens_the_user_guide_rendered(qtbot, make_window):
+    from layerlab.gui import help as help_pages
+
+    window = make_window()
+    window.menu_actions["user_guide"].trigger()
+    dialog = window._help_dialogs["guide"]
+    qtbot.waitExposed(dialog)
+    text = dialog.browser.toPlainText()
+    assert text.startswith("User guide") and "An example opens as an untitled copy" in text
+    assert "# User guide" not in text  # rendered, not shown as Markdown source
+    assert help_pages.guide_path().is_file()
+    dialog.close()
+
+
+def test_the_shortcuts_page_lists_the_real_actions_keys(qtbot, make_window):
+    from PySide6.QtGui import QKeySequence
+
+    window = make_window()
+    window.menu_actions["shortcuts"].trigger()
+    table = window._help_dialogs["shortcuts"].table
+    rows = {(table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
+    native = QKeySequence.SequenceFormat.NativeText
+    for name in ("train", "stop", "continue", "undo", "auto_layout", "zoom_in", "user_guide"):
+        action = window.menu_actions.get(name) or window.menu_actions[f"run.{name}"]
+        keys = ", ".join(k.toString(native) for k in action.shortcuts())
+        assert (action.text().replace("&", "").rstrip("…"), keys) in rows, (name, keys)
+    assert ("Add a layer by name", "Tab") in rows
+    window._help_dialogs["shortcuts"].close()
+
+
+def test_file_dialogs_start_in_the_projects_folder_else_home(qtbot, make_window, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    window = make_window()
+    starts: list[str] = []
+    window.dialogs.open_file = lambda _parent, _caption, start, _filter: starts.append(start)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    window.open_dialog()
+    window.import_model_dialog()
+    assert starts == [str(tmp_path / "home")] * 2
+    saved = tmp_path / "work" / "mine.layerlab"
+    saved.parent.mkdir()
+    project_io.save(breast_cancer_mlp(), saved)
+    assert window.open_path(saved, ask=False)
+    window.open_dialog()
+    assert starts[-1] == str(saved.parent)
+
+
+def test_opening_the_tracked_example_opens_a_copy_that_save_never_writes(qtbot, make_window):
+    from .test_training import EXAMPLE
+
+    before = EXAMPLE.read_bytes()
+    window = make_window()
+    assert window.open_path(EXAMPLE, ask=False)  # what `make run` (layerlab open EXAMPLE) does
+    assert window.project.path is None and "Untitled" not in window.windowTitle()
+    window.add_layer_at_center("Dense")
+    assert not window.save()  # Save asks where (the test's dialog answers nothing): no write
+    assert EXAMPLE.read_bytes() == before
+
+
+def test_train_without_data_offers_the_data_panel(qtbot, make_window):
+    window = make_window()
+    window.adopt(breast_cancer_mlp())
+    window.inspector_dock.raise_()
+    panel = window.training.run_panel
+    assert not window.training.train()
+    assert "no data to train on" in panel.message.text()
+    assert not panel.data_button.isHidden()
+    qtbot.mouseClick(panel.data_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.training.data_panel.isVisible())
+    panel.show_message("info", "something else")
+    assert panel.data_button.isHidden()
+
+
+def test_keyboard_zoom_keeps_to_the_zoom_limits(qtbot, make_window):
+    from layerlab.gui.canvas.view import MAX_SCALE, MIN_SCALE
+
+    window = make_window()
+    window.adopt(breast_cancer_mlp())
+    for _ in range(40):
+        window.menu_actions["zoom_in"].trigger()
+    assert window.canvas.scale_factor() == MAX_SCALE
+    for _ in range(80):
+        window.menu_actions["zoom_out"].trigger()
+    assert window.canvas.scale_factor() == MIN_SCALE
+
+
+QUIT_SCRIPT = """
+import sys, tempfile
+from pathlib import Path
+from PySide6.QtCore import QSettings, QTimer
+from layerlab.gui.app import make_app
+from layerlab.gui.files import DISCARD, Dialogs
+from layerlab.gui.main_window import MainWindow
+
+app = make_app()
+tmp = Path(tempfile.mkdtemp())
+dialogs = Dialogs(ask=lambda *a, **k: DISCARD, open_file=lambda *a: None, save_file=lambda *a: None,
+                  error=lambda *a: None, info=lambda *a: None)
+window = MainWindow(settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat), dialogs=dialogs,
+                    recovery_folder=tmp / "recovery")
+window.show()
+window.add_layer_at_center("Dense")
+assert window.is_modified()
+QTimer.singleShot(100, window.menu_actions["quit"].trigger)
+app.exec()
+del window
+print("quit")
+"""
+
+
+def test_quitting_with_unsaved_changes_leaves_no_error(tmp_path):
+    """File › Quit, Discard: the window goes without a word on stderr (was: RuntimeError from _update_title)."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", QUIT_SCRIPT], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "quit"
+    assert "Traceback" not in done.stderr and "already deleted" not in done.stderr, done.stderr

@@ -198,6 +198,9 @@ class TrainingController(QObject):
             return False
         self._commit_focused_edit()
         section = self.store.get("dataset") or None
+        if section is None:
+            self.run_panel.show_no_data()
+            return False
         base_dir = self.project.base_dir
         job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
                             dataset_section=section, base_dir=base_dir, name=self.project.name,
@@ -472,7 +475,7 @@ class TrainingController(QObject):
         return apply_fixes(self.window.undo_stack, self.document, list(fixes))
 
     def _browse(self, source: str, field) -> None:
-        start = str(self.project.base_dir)
+        start = str(self.window.start_folder())
         if source == "images":
             chosen = QFileDialog.getExistingDirectory(self.window, "Choose the image folder", start)
         else:
@@ -482,7 +485,7 @@ class TrainingController(QObject):
             field.choose(self.data_panel.path_for(chosen, self.project.base_dir if self.project.path else None))
 
     def _ask_save_path(self, caption: str, name: str, filters: str) -> str | None:
-        folder = self.project.path.parent if self.project.path else Path.cwd()
+        folder = self.window.start_folder()
         return self.window.dialogs.save_file(self.window, caption, str(folder / name), filters)
 
     # -- the project: open, save, close ---------------------------------------------------------------
