@@ -19,10 +19,9 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from layerlab.core import catalog
 from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL, LAYER
+from layerlab.core.order import model_order
 
 LINE = 79  # PEP 8's line length
 # Names the script itself uses, and Python's builtins (a node called "sum" must not hide sum()).
@@ -180,7 +179,7 @@ def model_lines(document, model_name: str, report=None) -> list[str]:
     def ref(node: str, port: int) -> str:
         return var[node] if counts[node] == 1 else f"{var[node]}[{port}]"
 
-    for node in nx.lexicographical_topological_sort(document.graph, key=document.index):
+    for node in model_order(document):
         type_name, params = document.node_type(node), document.params(node)
         var[node] = names.new(node)
         counts[node] = _output_count(document, node, report)

@@ -38,6 +38,7 @@ import networkx as nx
 from layerlab.core import catalog
 from layerlab.core.document import Edge, GraphDocument
 from layerlab.core.errors import Problem
+from layerlab.core.notation import dtype_size, format_shape  # noqa: F401 - format_shape: imported from here too
 
 Shape = tuple  # (None, 12) etc.; batch dimension first, as None
 
@@ -126,9 +127,6 @@ def format_bytes(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} TiB"
-
-
-_DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float64": 8, "int64": 8, "int8": 1, "uint8": 1}
 
 
 @dataclass
@@ -371,7 +369,7 @@ class ShapeChecker:
         errors = tuple(spec.validate_params(raw_params)) if spec is not None else ()
         dtype = str(params.get("dtype") or "float32")
         return _Params(raw, params, name if isinstance(name, str) and name else node,
-                       f"{type_name}({params!r})", _DTYPE_BYTES.get(dtype, 4), errors)
+                       f"{type_name}({params!r})", dtype_size(dtype), errors)
 
     def _check_names(self, structure: _Structure, params: dict[str, _Params], node_problems) -> None:
         seen: dict[str, str] = {}
@@ -499,10 +497,6 @@ def _size(shape) -> int:
     return n
 
 
-def _fmt_shape(shape) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def _forget_uninitialized() -> None:
     """Drop Keras's list of deferred variables, so that nothing ever allocates them."""
     try:
@@ -517,5 +511,3 @@ def check_document(document: GraphDocument, memory_limit: int | None = None,
     """Check a document once (no incremental state kept); `extra` adds problems found on loading."""
     return ShapeChecker(document, memory_limit=memory_limit).check(extra=extra)
 
-
-format_shape = _fmt_shape

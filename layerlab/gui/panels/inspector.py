@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from layerlab.core import catalog
 from layerlab.core.catalog.spec import LayerSpec
 from layerlab.core.document import NODE_ADDED, NODE_CHANGED, NODE_REMOVED, RESET, Change, GraphDocument
-from layerlab.core.shapes import CheckReport, format_shape
+from layerlab.core.notation import shapes_text
+from layerlab.core.shapes import CheckReport
 from layerlab.gui import icons
 from layerlab.gui.panels.param_form import ParamForm
 from layerlab.gui.panels.rename import RenameNodeCommand, id_problem
@@ -37,9 +38,7 @@ from layerlab.gui.panels.rename import RenameNodeCommand, id_problem
 
 def shape_text(result) -> str:
     """A node's output shape(s) as Keras prints them, or '' when unknown."""
-    if result is None or result.shapes is None:
-        return ""
-    return ", ".join(format_shape(s) for s in result.shapes)
+    return "" if result is None or result.shapes is None else shapes_text(list(result.shapes))
 
 
 def _category_color(category: str):
