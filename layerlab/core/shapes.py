@@ -37,7 +37,7 @@ import networkx as nx
 
 from layerlab.core import catalog
 from layerlab.core.document import Edge, GraphDocument
-from layerlab.core.errors import Problem
+from layerlab.core.errors import Problem, ProblemKind
 from layerlab.core.notation import dtype_size, format_shape  # noqa: F401 - format_shape: imported from here too
 
 Shape = tuple  # (None, 12) etc.; batch dimension first, as None
@@ -150,7 +150,7 @@ class _Structure:
     specs: dict  # node -> LayerSpec, for known types
     in_edges: dict[str, list[Edge]]  # node -> incoming edges by (port, source order, source_port)
     order: list[str]  # topological order of the nodes outside cycles, ties broken by node order
-    blocked: dict[str, list[str]]  # node -> structural errors; such nodes are not evaluated
+    blocked: dict[str, list[tuple[str, ProblemKind]]]  # node -> structural errors; such nodes are not evaluated
     owners: dict[str, str]  # node -> the node owning the layer it calls (itself, unless it shares one)
     calls: dict[str, list[str]]  # shared layer's owner -> the nodes calling it, in call order
     graph_problems: list[Problem]
@@ -182,13 +182,13 @@ class ShapeChecker:
 
         invalid: dict[str, str] = {}  # node -> its first error; such nodes are not evaluated
         for n, messages in structure.blocked.items():
-            node_problems[n].extend(Problem(msg, node=n) for msg in messages)
-            invalid[n] = messages[0]
+            node_problems[n].extend(Problem(msg, node=n, kind=kind) for msg, kind in messages)
+            invalid[n] = messages[0][0]
         for n in structure.ids:
             if n not in invalid and structure.specs[n] is not None and structure.owners[n] == n:
                 for err in params[n].errors:
                     msg = f"{self.document.node_type(n)}: {err}."
-                    node_problems[n].append(Problem(msg, node=n))
+                    node_problems[n].append(Problem(msg, node=n, kind=ProblemKind.PARAMETER))
                     invalid.setdefault(n, msg)
         self._check_names(structure, params, node_problems)
 
@@ -200,7 +200,7 @@ class ShapeChecker:
             result = self._evaluate(n, structure, params, results, call_inputs)
             results[n] = result
             if result.error:
-                node_problems[n].append(Problem(result.error, node=n))
+                node_problems[n].append(Problem(result.error, node=n, kind=ProblemKind.LAYER))
 
         problems = list(extra or []) + list(structure.graph_problems)
         for n in structure.ids:
@@ -243,10 +243,11 @@ class ShapeChecker:
             es.sort(key=lambda e: (e.port, index[e.source], e.source_port))
 
         specs = {n: catalog.get(doc.node_type(n)) for n in ids}
-        blocked: dict[str, list[str]] = {}
+        blocked: dict[str, list[tuple[str, ProblemKind]]] = {}
         for n in ids:
             type_error = self._type_error(n, specs)
-            errors = ([type_error] if type_error else []) + self._port_errors(specs[n], in_edges[n])
+            errors = ([(type_error, ProblemKind.TYPE)] if type_error else []) + [
+                (e, ProblemKind.WIRING) for e in self._port_errors(specs[n], in_edges[n])]
             if errors:
                 blocked[n] = errors
 
@@ -259,8 +260,8 @@ class ShapeChecker:
                     loop = [u for u, _, _ in nx.find_cycle(graph.subgraph(comp), source=first)]
                     path = " -> ".join(loop + [loop[0]])
                     for n in comp:
-                        blocked[n] = [f"Part of a cycle ({path}); a model's layers must form a directed acyclic graph.",
-                                      *blocked.get(n, ())]
+                        blocked[n] = [(f"Part of a cycle ({path}); a model's layers must form a directed acyclic "
+                                       "graph.", ProblemKind.CYCLE), *blocked.get(n, ())]
             acyclic = graph.subgraph([n for n in ids if n not in blocked])
             order = list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__))
 
@@ -274,7 +275,8 @@ class ShapeChecker:
 
         graph_problems = []
         if not any(doc.node_type(n) == "Input" for n in ids):
-            graph_problems.append(Problem("The model has no Input node: add one and wire it to the first layer."))
+            graph_problems.append(Problem("The model has no Input node: add one and wire it to the first layer.",
+                                          kind=ProblemKind.GRAPH))
         return _Structure(fingerprint, ids, specs, in_edges, order, blocked, owners, calls, graph_problems,
                           self._structure_warnings(ids, specs, in_edges))
 
@@ -340,11 +342,11 @@ class ShapeChecker:
             if spec.is_input and len(ids) > 1 and graph.out_degree(n) == 0:
                 warnings.append(Problem(
                     f"Input '{n}' is not connected to any layer; it is passed through as a model output.",
-                    node=n, level="warning"))
+                    node=n, level="warning", kind=ProblemKind.WIRING))
             if spec.variadic and len(in_edges[n]) == 1:
                 warnings.append(Problem(
                     f"{spec.type} has only {len(in_edges[n])} input; it passes it through unchanged.",
-                    node=n, level="warning"))
+                    node=n, level="warning", kind=ProblemKind.WIRING))
         return warnings
 
     # -- params (cached per node while their repr stays the same) ------------------------------
@@ -380,12 +382,12 @@ class ShapeChecker:
             if name in seen:
                 node_problems[n].append(Problem(
                     f"Layer name '{name}' is already used by node '{seen[name]}'; Keras needs unique layer names.",
-                    node=n))
+                    node=n, kind=ProblemKind.NAME))
             else:
                 seen[name] = n
             if "/" in name and not params[n].errors:  # the catalog may have said so already
                 node_problems[n].append(Problem(f"Layer name '{name}' contains '/', which Keras does not allow.",
-                                                node=n))
+                                                node=n, kind=ProblemKind.NAME))
 
     def _check_memory(self, ids, results: dict[str, NodeResult], params: dict[str, _Params],
                       problems: list[Problem]) -> None:
@@ -401,11 +403,12 @@ class ShapeChecker:
                     too_big = True
                     problems.append(Problem(
                         f"Its weights need {format_bytes(size)} ({count:,} parameters), more than this "
-                        f"machine's {format_bytes(self.memory_limit)} of memory.", node=n))
+                        f"machine's {format_bytes(self.memory_limit)} of memory.", node=n,
+                        kind=ProblemKind.MEMORY))
         if total > self.memory_limit and not too_big:
             problems.append(Problem(
                 f"The model's weights need {format_bytes(total)}, more than this machine's "
-                f"{format_bytes(self.memory_limit)} of memory."))
+                f"{format_bytes(self.memory_limit)} of memory.", kind=ProblemKind.MEMORY))
 
     # -- one node --------------------------------------------------------
     def _evaluate(self, node: str, structure: _Structure, params: dict[str, _Params],
