@@ -27,13 +27,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
 from layerlab.core import project as project_io
+from layerlab.core.data.sources import file_filter
 from layerlab.core.document import NODE_MOVED
 from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, STOPPED
 from layerlab.gui import icons
 from layerlab.gui.files import CANCEL
 from layerlab.gui.training import jobs
-from layerlab.gui.training.data_panel import FILE_FILTERS, DataPanel
+from layerlab.gui.training.data_panel import DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
@@ -480,7 +481,7 @@ class TrainingController(QObject):
             chosen = QFileDialog.getExistingDirectory(self.window, "Choose the image folder", start)
         else:
             chosen = self.window.dialogs.open_file(self.window, "Choose the data file", start,
-                                                   FILE_FILTERS.get(source, "All files (*)"))
+                                                   file_filter(source))
         if chosen:
             field.choose(self.data_panel.path_for(chosen, self.project.base_dir if self.project.path else None))
 
