@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.inspector_dock.raise_()
         self.inspector.add_section(self.training.weights_view)
+        self.inspector.node_extra = lambda: self.project.node_extra  # a rename keeps a node's unknown keys
         self.training.run_panel.dataRequested.connect(lambda: (self.data_dock.show(), self.data_dock.raise_()))
         settings, data = self.training.settings_panel, self.training.data_service  # defaults picked from the data
         data.datasetReady.connect(settings.set_dataset)

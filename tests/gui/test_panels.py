@@ -430,3 +430,32 @@ def test_the_summary_panel_and_layerlab_summary_agree(qtbot, tmp_path, capsys, m
         assert shared[1] == "Dense, shared" and shared[3] == "0"  # its weights are counted once, at 'tower'
         assert [r[0] for r in rows][-2:] == ["loop_a", "loop_b"]  # the cycle last, as the CLI lists it
         assert {r[2] for r in rows[-2:]} == {"—"}
+
+
+def test_renaming_in_the_inspector_is_one_step_in_place_keeping_unknown_keys(qtbot, tmp_path):
+    from PySide6.QtCore import Qt as _Qt
+
+    from layerlab.core import project as project_io
+
+    saved = tmp_path / "p.layerlab"
+    project_io.save(project_io.Project(document=small_document(), name="p"), saved)
+    text = saved.read_text().replace('"id": "conv"', '"id": "conv", "note": "kept"')
+    saved.write_text(text)
+    project = project_io.load(saved)
+    stack = QUndoStack()
+    panel = InspectorPanel(project.document, stack)
+    panel.node_extra = lambda: project.node_extra
+    qtbot.addWidget(panel)
+    panel.show_nodes(["conv"])
+    panel.id_edit.setText("features")
+    qtbot.keyClick(panel.id_edit, _Qt.Key.Key_Return)
+    assert stack.count() == 1 and stack.text(0) == "Rename conv to features"
+    assert project.document.node_ids() == ["image", "features", "flat", "drop", "head"]
+    project_io.save(project, saved)
+    assert '"id": "features"' in saved.read_text() and '"note": "kept"' in saved.read_text()
+    stack.undo()
+    assert project.document.node_ids() == ["image", "conv", "flat", "drop", "head"] and "conv" in project.node_extra
+    panel.show_nodes(["conv"])
+    panel.id_edit.setText("image")
+    qtbot.keyClick(panel.id_edit, _Qt.Key.Key_Return)
+    assert stack.count() == 1 and "refused: Another node already has the id 'image'" in panel.id_problem.text()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -61,6 +62,7 @@ class InspectorPanel(QWidget):
         self.document = document
         self.undo_stack = undo_stack
         self.node_ids: list[str] = []
+        self.node_extra: Callable[[], dict] | None = None  # the project's unknown node keys (kept on a rename)
         self.report: CheckReport | None = None
         self.form: ParamForm | None = None
 
@@ -315,7 +317,7 @@ class InspectorPanel(QWidget):
             self.id_edit.setText(old)
             return
         _set_problem(self.id_problem, "")
-        self.undo_stack.push(RenameNodeCommand(self.document, old, new))
+        self.undo_stack.push(RenameNodeCommand(self.document, old, new, self.node_extra))
         self.selectRequested.emit([new])
 
     def _on_go_to_owner(self) -> None:
