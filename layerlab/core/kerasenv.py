@@ -57,8 +57,3 @@ def _import_quietly():
             os.close(saved)
         if devnull is not None:
             os.close(devnull)
-
-
-def is_loaded() -> bool:
-    """True once Keras has been imported (the GUI shows shapes as pending until then)."""
-    return _keras is not None

@@ -170,9 +170,6 @@ class ShapeChecker:
         self._signatures: dict[str, tuple] = {}  # node -> (signature, result) of the last check
         self.keras_calls = 0  # layer evaluations that reached Keras (for tests and benchmarks)
 
-    def close(self) -> None:
-        """Release the checker (it holds no subscriptions; kept for symmetry with other listeners)."""
-
     # -- the check -------------------------------------------------------
     def check(self, extra: list[Problem] | None = None) -> CheckReport:
         """Check the document; `extra` adds problems found elsewhere (on loading a project)."""

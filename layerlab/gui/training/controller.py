@@ -31,6 +31,8 @@ from layerlab.core.data.sources import file_filter
 from layerlab.core.document import NODE_MOVED
 from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, STOPPED
+from layerlab.core.training.progress import RunProgress
+from layerlab.core.training.series import RunHistory
 from layerlab.gui import icons
 from layerlab.gui.files import CANCEL
 from layerlab.gui.training import jobs
@@ -39,10 +41,8 @@ from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
 from layerlab.gui.training.messages import ERROR, INFO, RESTORED, end_message
-from layerlab.gui.training.progress import RunProgress
 from layerlab.gui.training.run_panel import RunPanel
 from layerlab.gui.training.sections import SectionStore
-from layerlab.gui.training.series import RunHistory
 from layerlab.gui.training.settings_panel import TrainingSettingsPanel
 from layerlab.gui.training.view import TrainingView
 from layerlab.gui.training.weights import WeightsView

@@ -33,7 +33,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from layerlab.core.errors import LayerLabError
-from layerlab.gui.training.series import VAL, Lineage, RunHistory, steady_range
+from layerlab.core.training.series import VAL, Lineage, RunHistory, steady_range
 
 REDRAW_MS = 500
 MAX_COLUMNS = 3
