@@ -82,3 +82,9 @@ def test_the_picked_settings_train_in_keras():
     record = session.run()
     assert session.config.loss == "binary_crossentropy"
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(record.history)
+
+
+def test_an_export_reads_one_hot_from_the_dataset_section():
+    doc = model(3, "softmax")
+    assert defaults.picked_section(doc, {"source": "npz", "one_hot": True})["loss"] == "categorical_crossentropy"
+    assert defaults.picked_section(doc, {"source": "npz"})["loss"] == "sparse_categorical_crossentropy"

@@ -70,8 +70,8 @@ def compile_section(project) -> dict:
     from layerlab.core.training.config import TrainingConfig
 
     try:
-        return TrainingConfig.from_section(project.training, document=project.document).compile_section(
-            project.document)
+        return TrainingConfig.from_section(project.training, document=project.document,
+                                           dataset=project.dataset).compile_section(project.document)
     except LayerLabError as exc:
         raise InvalidProjectError([Problem(str(exc))], project_label(project)) from None
 

@@ -77,6 +77,9 @@ def output_units(document: GraphDocument, node: str, report=None) -> int | None:
 
 
 def _one_hot_targets(dataset, index: int, units: int | None) -> bool:
+    if isinstance(dataset, dict):  # a dataset section, not loaded (an export): its "one_hot" says
+        flag = dataset.get("one_hot")
+        return bool(flag[index]) if isinstance(flag, list) and index < len(flag) else flag is True
     flags = (dataset.meta or {}).get("one_hot") or []
     if index < len(flags) and flags[index]:
         return True
@@ -94,6 +97,8 @@ def _one_hot_targets(dataset, index: int, units: int | None) -> bool:
 def _classes(dataset, index: int) -> int | None:
     from layerlab.core.data.preprocess import as_list, num_classes
 
+    if isinstance(dataset, dict):
+        return None
     ys = as_list(dataset.y_train)
     if index >= len(ys):
         return None
@@ -122,7 +127,10 @@ def pick_for_output(activation: str | None, units: int | None, one_hot: bool = F
 
 
 def pick(document: GraphDocument, dataset=None, report=None) -> dict[str, Pick]:
-    """Each output's pick, by output node id (in output order)."""
+    """Each output's pick, by output node id (in output order).
+
+    `dataset` is a loaded Dataset, or a dataset section (only its "one_hot" is read), or None.
+    """
     out: dict[str, Pick] = {}
     for i, node in enumerate(document.output_ids()):
         units = output_units(document, node, report)
