@@ -329,10 +329,14 @@ class MainWindow(QMainWindow):
         self.adopt(Project())
         self._show_canvas()
 
+    def _choose_file(self, doing: str, caption: str, filters: str) -> str | None:
+        """Ask about unsaved changes, then for a file (the dialog starts in start_folder())."""
+        if not self.maybe_save(doing):
+            return None
+        return self.dialogs.open_file(self, caption, str(self.start_folder()), filters)
+
     def open_dialog(self) -> None:
-        if not self.maybe_save("opening another project"):
-            return
-        path = self.dialogs.open_file(self, "Open Project", str(self.start_folder()), files.PROJECT_FILTER)
+        path = self._choose_file("opening another project", "Open Project", files.PROJECT_FILTER)
         if path:
             self.open_path(path, ask=False)
 
@@ -373,9 +377,7 @@ class MainWindow(QMainWindow):
 
     # -- importing models ------------------------------------------------------------------------
     def import_model_dialog(self) -> None:
-        if not self.maybe_save("importing a model"):
-            return
-        path = self.dialogs.open_file(self, "Import Keras Model", str(self.start_folder()), files.MODEL_FILTER)
+        path = self._choose_file("importing a model", "Import Keras Model", files.MODEL_FILTER)
         if path:
             self.import_model_file(path, ask=False)
 

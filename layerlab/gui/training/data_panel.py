@@ -15,13 +15,11 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +27,7 @@ from PySide6.QtWidgets import (
 from layerlab.core.data import sources
 from layerlab.core.data.section import SKLEARN_NAMES
 from layerlab.core.document import NODE_MOVED, GraphDocument
-from layerlab.gui.training.fields import ChoiceField, NumberField, PathField, hint, parse_shape
+from layerlab.gui.training.fields import ChoiceField, NumberField, PathField, hint, parse_shape, scrolling_column
 from layerlab.gui.training.mapping import MappingEditor
 from layerlab.gui.training.preview_view import PreviewView
 from layerlab.gui.training.sections import SectionStore
@@ -55,18 +53,7 @@ class DataPanel(QWidget):
         self.columns: list[str] = []
         self.data_ready = False  # a dataset is loaded: only then can it be said to fit
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(10, 10, 10, 10)
-        layout.setSpacing(10)
+        layout = scrolling_column(self)
 
         self.source = ChoiceField([(key, info.title) for key, info in sources.SOURCES.items()])
         self.source.edited.connect(self._on_source)

@@ -16,12 +16,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,7 +31,7 @@ from layerlab.core.errors import LayerLabError
 from layerlab.core.training import defaults
 from layerlab.core.training.config import TrainingConfig
 from layerlab.gui.training.callbacks_form import CallbacksForm
-from layerlab.gui.training.fields import ChoiceField, NumberField, hint
+from layerlab.gui.training.fields import ChoiceField, NumberField, hint, scrolling_column
 from layerlab.gui.training.sections import SectionStore
 
 FROM_DATA = "from the data"
@@ -49,18 +47,7 @@ class TrainingSettingsPanel(QWidget):
         self.document = document
         self.dataset = None  # the loaded Dataset, when there is one: the loss and metrics are picked from it
         self.report = None  # the latest CheckReport: the outputs' units
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(10, 10, 10, 10)
-        layout.setSpacing(10)
+        layout = scrolling_column(self)
 
         opt_box = QGroupBox("Optimizer")
         opt = QFormLayout(opt_box)
