@@ -18,6 +18,24 @@ def format_shape(shape) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def readable_size(n: float) -> str:
+    """Bytes as Keras's summary writes them: "1.55 MB"."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024:
+            return f"{n:.2f} {unit}"
+        n /= 1024
+    return f"{n:.2f} PB"
+
+
+def format_bytes(n: float) -> str:
+    """Memory as the checker's messages write it: "1.5 GiB"."""
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
 def shapes_text(shapes) -> str:
     """One shape, several (a list: joined with ", "), several by name (a dict), or "?" when unknown."""
     if shapes is None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import os
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ import networkx as nx
 from layerlab.core import catalog
 from layerlab.core.document import Edge, GraphDocument
 from layerlab.core.errors import Problem, ProblemKind
-from layerlab.core.notation import dtype_size, format_shape  # noqa: F401 - format_shape: imported from here too
+from layerlab.core.notation import dtype_size, format_bytes, format_shape  # noqa: F401 - format_shape: imported from here too
 
 Shape = tuple  # (None, 12) etc.; batch dimension first, as None
 
@@ -119,14 +120,6 @@ def physical_memory() -> int | None:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
-
-
-def format_bytes(n: float) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
 
 
 @dataclass
@@ -457,10 +450,9 @@ class ShapeChecker:
         return result
 
     def _keras_evaluate(self, spec, params: dict, earlier: tuple, inputs: tuple, shared: bool) -> NodeResult:
-        from layerlab.core import keras_errors, keras_layers
-        from layerlab.core.kerasenv import keras
+        from layerlab.core import keras_errors, keras_layers, kerasenv
 
-        k = keras()
+        k = kerasenv.keras()
         self.keras_calls += 1
         try:
             with k.StatelessScope(initialize_variables=False):
@@ -474,9 +466,9 @@ class ShapeChecker:
                             keras_layers.call_layer(spec.type, layer, _symbolic(k, call))
                         outs = keras_layers.call_layer(spec.type, layer, _symbolic(k, inputs))
                         n_params = layer.count_params() if layer.built else 0
-                        trainable = sum(_size(w.shape) for w in layer.trainable_weights)
+                        trainable = sum(math.prod(int(d) for d in w.shape) for w in layer.trainable_weights)
                 finally:
-                    _forget_uninitialized()
+                    kerasenv.forget_uninitialized()
         except Exception as exc:  # Keras's verdict: report it in words
             return NodeResult(error=keras_errors.explain_error(exc, spec.type, [s for s, _ in inputs], params))
         shapes = tuple(tuple(o.shape) for o in outs)
@@ -488,22 +480,6 @@ class ShapeChecker:
 
 def _symbolic(k, inputs: tuple) -> list:
     return [k.KerasTensor(shape, dtype=dtype) for shape, dtype in inputs]
-
-
-def _size(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= int(d)
-    return n
-
-
-def _forget_uninitialized() -> None:
-    """Drop Keras's list of deferred variables, so that nothing ever allocates them."""
-    try:
-        from keras.src.backend.common import global_state
-    except ImportError:  # pragma: no cover - Keras moved it; the list then only leaks a little
-        return
-    global_state.set_global_attribute("uninitialized_variables", [])
 
 
 def check_document(document: GraphDocument, memory_limit: int | None = None,

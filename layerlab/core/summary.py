@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from layerlab.core.notation import UNKNOWN_SHAPE, dtype_size, format_shape
+from layerlab.core.notation import UNKNOWN_SHAPE, dtype_size, format_shape, readable_size
 from layerlab.core.order import model_order
 from layerlab.core.shapes import CheckReport
 
@@ -100,15 +100,6 @@ def summarize(document, report, name: str | None = None) -> Summary:
             summary.weight_bytes += row.params * size
             summary.trainable_bytes += (row.trainable_params or 0) * size
     return summary
-
-
-def readable_size(n: float) -> str:
-    """Bytes as Keras's summary writes them: "1.55 MB"."""
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024:
-            return f"{n:.2f} {unit}"
-        n /= 1024
-    return f"{n:.2f} PB"
 
 
 def totals_text(summary: Summary, sep: str = "    ") -> str:
