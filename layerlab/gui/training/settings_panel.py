@@ -87,6 +87,7 @@ class TrainingSettingsPanel(QWidget):
         self.picked_note.setObjectName("trainingPickedNote")
         self._outputs: tuple[str, ...] | None = None
         layout.addWidget(self.loss_box)
+        layout.addWidget(self.picked_note)  # under the box: a form row would cut its second line
 
         run_box = QGroupBox("Run")
         run = QFormLayout(run_box)
@@ -207,7 +208,7 @@ class TrainingSettingsPanel(QWidget):
             row = self.loss_form.takeRow(0)  # the metrics list is kept; the per-output fields are rebuilt
             for item in (row.labelItem, row.fieldItem):
                 widget = item.widget() if item is not None else None
-                if widget is not None and widget not in (self.metrics, self.picked_note):
+                if widget is not None and widget is not self.metrics:
                     widget.hide()
                     widget.deleteLater()
         self.loss_fields, self.weight_fields = {}, {}
@@ -225,7 +226,6 @@ class TrainingSettingsPanel(QWidget):
                 self.weight_fields[node] = weight
                 self.loss_form.addRow(f"Weight ({node})", weight)
         self.loss_form.addRow("Metrics", self.metrics)
-        self.loss_form.addRow(self.picked_note)
 
     def _show_losses(self, s: dict) -> None:
         loss, weights = s.get("loss", defaults.FALLBACK_LOSS), s.get("loss_weights")
