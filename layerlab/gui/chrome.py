@@ -88,7 +88,7 @@ def build_actions(window) -> None:
       "Read the user guide")
     a("shortcuts", "&Keyboard Shortcuts", lambda: help_pages.show_shortcuts(window), "Ctrl+/", None,
       "Every keyboard shortcut")
-    a("about", "&About LayerLab", window._about)
+    a("about", "&About LayerLab", lambda: help_pages.show_about(window))
     for action in window.training.actions:
         window.menu_actions[action.objectName()] = action
 

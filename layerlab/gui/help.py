@@ -117,6 +117,13 @@ def show_user_guide(window) -> QDialog | None:
     return _show(window, "guide", lambda: GuideDialog(path, window))
 
 
+def show_about(window) -> None:
+    from layerlab import __version__
+
+    window.dialogs.info(window, "About LayerLab", f"LayerLab {__version__}\n\nBuild, check, train and export "
+                        "Keras models by drag and drop.")
+
+
 def show_shortcuts(window) -> QDialog:
     return _show(window, "shortcuts", lambda: ShortcutsDialog(window))
 

@@ -148,12 +148,7 @@ class MainWindow(QMainWindow):
         self.inspector.add_section(self.training.weights_view)
         self.inspector.node_extra = lambda: self.project.node_extra  # a rename keeps a node's unknown keys
         self.training.run_panel.dataRequested.connect(lambda: (self.data_dock.show(), self.data_dock.raise_()))
-        settings, data = self.training.settings_panel, self.training.data_service  # defaults picked from the data
-        data.datasetReady.connect(settings.set_dataset)
-        data.datasetReady.connect(lambda _ds: self.training.data_panel.set_data_ready(True))
-        for signal in (data.loading, data.cleared, data.failed):
-            signal.connect(lambda *_: (settings.set_dataset(None), self.training.data_panel.set_data_ready(False)))
-        self.check_service.reportReady.connect(settings.set_report)
+        self.training.settings_panel.follow(self.training.data_service, self.check_service, self.training.data_panel)
         self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_model,
                                                     lambda: self.training.training)
         central = QWidget()
@@ -340,17 +335,25 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(path, ask=False)
 
+    def _load(self, path: str | Path, ask: bool, doing: str, title: str, failed=None) -> Project | None:
+        """Ask about unsaved changes (when `ask`), then read `path`; None when cancelled or unreadable (said)."""
+        if ask and not self.maybe_save(doing):
+            return None
+        try:
+            return project_io.load(path)
+        except LayerLabError as exc:
+            self.dialogs.error(self, title, str(exc))
+            if failed is not None:
+                failed()
+            return None
+
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
         """Open a project file (asking first about unsaved changes when `ask`); a bundled example as a copy."""
         if files.is_example(path):
             return self.open_example(path, ask=ask)
-        if ask and not self.maybe_save("opening another project"):
-            return False
-        try:
-            loaded = project_io.load(path)
-        except LayerLabError as exc:
-            self.dialogs.error(self, "Cannot open the project", str(exc))
-            self.recent.remove(Path(path))
+        loaded = self._load(path, ask, "opening another project", "Cannot open the project",
+                            failed=lambda: self.recent.remove(Path(path)))
+        if loaded is None:
             return False
         self.adopt(loaded)
         self.recent.add(loaded.path)
@@ -360,12 +363,8 @@ class MainWindow(QMainWindow):
 
     def open_example(self, path: str | Path, ask: bool = True) -> bool:
         """Open a bundled example as an untitled copy, so that saving never writes into the examples."""
-        if ask and not self.maybe_save("opening an example"):
-            return False
-        try:
-            loaded = project_io.load(path)
-        except LayerLabError as exc:
-            self.dialogs.error(self, "Cannot open the example", str(exc))
+        loaded = self._load(path, ask, "opening an example", "Cannot open the example")
+        if loaded is None:
             return False
         loaded.path = None
         loaded.name = loaded.name or files.example_title(Path(path))
@@ -675,12 +674,6 @@ class MainWindow(QMainWindow):
         self.export_button.setIcon(icons.icon("export"))
         self.palette_panel.refresh_icons()
         self._show_check_status(self.check_service.report)
-
-    def _about(self) -> None:
-        from layerlab import __version__
-
-        self.dialogs.info(self, "About LayerLab", f"LayerLab {__version__}\n\nBuild, check, train and export "
-                          "Keras models by drag and drop.")
 
 
 def _project_urls(mime) -> list[Path]:

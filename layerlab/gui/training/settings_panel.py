@@ -142,6 +142,21 @@ class TrainingSettingsPanel(QWidget):
         self.refresh()
 
     # -- what the defaults are picked from ------------------------------------------------------------
+    def follow(self, data_service, check_service, data_panel=None) -> None:
+        """Pick from the data the DataService loads and the outputs' units the CheckService reports.
+
+        `data_panel` is told whether the data is loaded: only loaded data can be said to fit.
+        """
+        def loaded(dataset) -> None:
+            self.set_dataset(dataset)
+            if data_panel is not None:
+                data_panel.set_data_ready(dataset is not None)
+
+        data_service.datasetReady.connect(loaded)
+        for signal in (data_service.loading, data_service.cleared, data_service.failed):
+            signal.connect(lambda *_: loaded(None))
+        check_service.reportReady.connect(self.set_report)
+
     def set_dataset(self, dataset) -> None:
         """The loaded data (None: none loaded); an unset loss and metrics are picked from it."""
         self.dataset = dataset
