@@ -10,10 +10,10 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 
+from layerlab.core.card import card_sizes
 from layerlab.core.document import GraphDocument
 from layerlab.core.layout import layered_layout
 from layerlab.gui.canvas import style
-from layerlab.gui.canvas.face import card_sizes
 
 
 def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None,
