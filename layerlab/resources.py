@@ -1,4 +1,4 @@
-"""Where LayerLab's bundled files (icons, example projects and their data) are, however it was installed.
+"""Where LayerLab's bundled files (icons, examples and their data, the user guide) are, however it was installed.
 
 The files live in the repository's top-level ``resources/`` folder. A wheel
 (pip, pipx) ships that folder inside the package as ``layerlab/_resources``
@@ -67,6 +67,16 @@ def resource_path(*parts: str) -> Path:
         ResourcesNotFoundError: no resources folder was found in any of the places LayerLab runs from.
     """
     return _root().joinpath(*parts)
+
+
+def docs_path(*parts: str) -> Path:
+    """A file of the user documentation, e.g. ``docs_path("user-guide.md")`` (Help › User Guide).
+
+    An installed app has the docs inside its resources (``_resources/docs``, see setup.py and the
+    PyInstaller spec); a source checkout has them beside ``resources/``, in ``docs/``.
+    """
+    bundled = _root() / "docs"
+    return (bundled if bundled.is_dir() else _root().parent / "docs").joinpath(*parts)
 
 
 def forget() -> None:

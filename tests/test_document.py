@@ -63,3 +63,41 @@ def test_params_are_copied_not_shared():
     p["units"] = 99
     assert d.params("d")["units"] == 3
     assert d.new_id("Dense") == "dense_1" and d.new_id("MaxPooling2D") == "max_pooling2d_1"
+
+
+def test_rename_keeps_the_place_the_edges_and_the_sharers():
+    from layerlab.core.document import RESET
+
+    doc = GraphDocument()
+    doc.add_node("Input", {"shape": [3]}, node_id="x")
+    doc.add_node("Dense", {"units": 2}, node_id="d")
+    doc.add_node("Input", {"shape": [3]}, node_id="y")
+    doc.add_node("Dense", {"units": 2}, node_id="d2", shares="d")
+    doc.add_node("Add", {}, node_id="sum")
+    for s, t, port in [("x", "d", 0), ("y", "d2", 0), ("d", "sum", 0), ("d2", "sum", 1)]:
+        doc.add_edge(s, t, port)
+    heard = []
+    doc.subscribe(heard.append)
+    doc.rename_node("d", "tower")
+    assert doc.node_ids() == ["x", "tower", "y", "d2", "sum"]
+    assert sorted(doc.edges()) == sorted([Edge("x", "tower"), Edge("y", "d2"), Edge("tower", "sum", 0),
+                                          Edge("d2", "sum", 1)])
+    assert doc.shares("d2") == "tower" and doc.params("tower") == {"units": 2}
+    assert [c.kind for c in heard] == [RESET]
+
+
+@pytest.mark.parametrize("new, words", [("", "cannot be empty"), ("a b", "letters, digits"), ("x", "already has")])
+def test_rename_refuses_what_the_id_rule_refuses(new, words):
+    doc = GraphDocument()
+    doc.add_node("Input", {"shape": [3]}, node_id="x")
+    doc.add_node("Dense", {"units": 2}, node_id="d")
+    assert words in doc.id_problem(new, "d")
+    with pytest.raises(ValueError, match=words):
+        doc.rename_node("d", new)
+    assert doc.node_ids() == ["x", "d"]
+
+
+def test_new_ids_follow_the_same_rule():
+    doc = GraphDocument()
+    made = doc.add_node("Conv2D Transpose!")
+    assert doc.id_problem(made, old=made) is None and made == "conv2d__transpose_1"

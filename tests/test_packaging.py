@@ -111,7 +111,8 @@ def test_spec_inputs_resolve_with_pyinstaller():
     scripts = analysis.args[0]
     assert [Path(s) for s in scripts] == [ENTRY]
     assert Path(analysis.kwargs["pathex"][0]) == ROOT
-    assert analysis.kwargs["datas"] == [(str(ROOT / "resources"), "layerlab/_resources")]
+    assert analysis.kwargs["datas"] == [(str(ROOT / "resources"), "layerlab/_resources"),
+                                        (str(ROOT / "docs"), "layerlab/_resources/docs")]
     for source, _dest in analysis.kwargs["datas"]:
         assert Path(source).is_dir()
     hidden = set(analysis.kwargs["hiddenimports"])
@@ -359,6 +360,10 @@ def test_resources_are_found_in_the_checkout():
     assert resources.resource_path("icons", "app.svg").is_file()
 
 
+def test_the_user_guide_is_found_in_the_checkout():
+    assert resources.docs_path("user-guide.md") == ROOT / "docs" / "user-guide.md"
+
+
 def test_gui_uses_the_locator(qapp):
     from layerlab.gui import files, icons
 
@@ -418,6 +423,7 @@ def wheel(tmp_path_factory) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "layerlab", src / "layerlab", ignore=ignore)
     shutil.copytree(ROOT / "resources", src / "resources", ignore=ignore)
+    shutil.copytree(ROOT / "docs", src / "docs", ignore=ignore)
     out = tmp_path_factory.mktemp("wheel")
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
                            str(src), "-w", str(out)], capture_output=True, text=True, timeout=300)
@@ -433,6 +439,9 @@ def test_wheel_holds_every_module_example_and_icon(wheel):
             assert f"layerlab/_resources/{path.relative_to(ROOT / 'resources').as_posix()}" in names, path
     for path in (ROOT / "layerlab").rglob("*.py"):
         assert path.relative_to(ROOT).as_posix() in names, f"{path} is not in the wheel (a folder without __init__.py?)"
+    for path in [*(ROOT / "docs").glob("*.md"), *(ROOT / "docs" / "images").glob("*.png")]:  # Help › User Guide
+        assert f"layerlab/_resources/docs/{path.relative_to(ROOT / 'docs').as_posix()}" in names, path
+    assert not [n for n in names if n.startswith("layerlab/_resources/docs/") and n.endswith(".py")]
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert re.search(r"^layerlab = layerlab\.cli:main$", entry_points, re.M)
 
@@ -444,11 +453,13 @@ def test_installed_wheel_finds_its_own_resources(wheel, tmp_path):
                            "--target", str(site), str(wheel)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     code = ("import layerlab, layerlab.resources as r\n"
-            "print(layerlab.__file__)\nprint(r.resource_path('examples', 'digits_mlp.layerlab'))")
+            "print(layerlab.__file__)\nprint(r.resource_path('examples', 'digits_mlp.layerlab'))\n"
+            "print(r.docs_path('user-guide.md'))")
     # -S: no site-packages, so neither this checkout's editable install nor anything else is found
     out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd=tmp_path,
                          env=dict(os.environ, PYTHONPATH=str(site)), timeout=60)
     assert out.returncode == 0, out.stderr
-    module_file, example = (Path(line) for line in out.stdout.splitlines())
+    module_file, example, guide = (Path(line) for line in out.stdout.splitlines())
+    assert guide == site / "layerlab" / "_resources" / "docs" / "user-guide.md" and guide.is_file()
     assert module_file.is_relative_to(site)
     assert example == site / "layerlab" / "_resources" / "examples" / "digits_mlp.layerlab" and example.is_file()

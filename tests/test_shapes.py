@@ -453,3 +453,21 @@ def test_a_type_change_with_equal_params_is_re_evaluated():
     assert report.valid and checker.keras_calls == 4
     d.set_type("l1", "Dence", {})
     assert "Unknown layer type 'Dence'" in errors_of(checker.check(), "l1")[0]
+
+
+def test_every_node_problem_carries_its_kind():
+    from layerlab.core.errors import ProblemKind
+
+    doc = GraphDocument()
+    doc.add_node("Input", {"shape": [4]}, node_id="x")
+    doc.add_node("Dense", {"units": -1}, node_id="bad_units")
+    doc.add_node("Dense", {"units": 2, "name": "x"}, node_id="clash")
+    doc.add_node("Dense", {"units": 2}, node_id="unwired")
+    doc.add_node("Nonsense", {}, node_id="unknown")
+    doc.add_node("Dense", {"units": 2}, node_id="a")
+    doc.add_node("Dense", {"units": 2}, node_id="b")
+    for s, t in [("x", "bad_units"), ("x", "clash"), ("a", "b"), ("b", "a")]:
+        doc.add_edge(s, t)
+    kinds = {p.node: p.kind for p in check_document(doc).errors}
+    assert kinds == {"bad_units": ProblemKind.PARAMETER, "clash": ProblemKind.NAME, "unwired": ProblemKind.WIRING,
+                     "unknown": ProblemKind.TYPE, "a": ProblemKind.CYCLE, "b": ProblemKind.CYCLE}

@@ -222,3 +222,13 @@ def test_ctrl_c_stops_after_the_batch_and_still_writes_the_outputs(tmp_path, cap
     [run] = runs(project_io.load(path))
     assert run.status == "stopped" and run.epochs_run == len(history["loss"])
     assert weights_path_for(path).is_file()
+
+
+def test_train_picks_the_loss_and_metrics_the_section_leaves_unset(tmp_path, capsys):
+    """A softmax output and class labels: sparse_categorical_crossentropy + accuracy, without a word in the file."""
+    training = {k: v for k, v in CLASSIFY.items() if k not in ("loss", "metrics", "validation_split")}
+    path = make_project(tmp_path, training=dict(training, seed=1, epochs=1))
+    code, out, err = train(capsys, path, "--history", tmp_path / "h.json")
+    assert code == 0, err
+    history = json.loads((tmp_path / "h.json").read_text())
+    assert set(history["history"]) == {"loss", "accuracy", "val_loss", "val_accuracy"}

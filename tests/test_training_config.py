@@ -14,13 +14,18 @@ from layerlab.core.training.config import TrainingConfig
 from layerlab.core.training.errors import TrainingConfigError
 
 
-def test_defaults_are_keras_defaults():
+def test_defaults_are_layerlabs_or_keras():
     cfg = TrainingConfig.from_section(None)
     sig = inspect.signature(keras().Model.fit).parameters
-    assert cfg.epochs == sig["epochs"].default
-    assert cfg.validation_split == sig["validation_split"].default
+    assert (cfg.epochs, cfg.validation_split) == (10, 0.2)  # enough to see a curve, and its validation line
     assert cfg.shuffle == sig["shuffle"].default
     assert cfg.batch_size == 32  # Keras's documented default for a None batch_size
+
+
+def test_a_section_that_sets_values_keeps_them():
+    cfg = TrainingConfig.from_section({"epochs": 1, "validation_split": 0.0, "loss": "mae", "metrics": []},
+                                      document=mlp(classes=1))
+    assert (cfg.epochs, cfg.validation_split, cfg.loss, cfg.metrics) == (1, 0.0, "mae", [])
 
 
 def test_a_full_section_round_trips_through_to_section():

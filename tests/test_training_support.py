@@ -40,7 +40,7 @@ def mlp(features=4, classes=3, hidden=8, dropout=None):
 
 
 CLASSIFY = {"optimizer": "adam", "learning_rate": 0.01, "loss": "sparse_categorical_crossentropy",
-            "metrics": ["accuracy"], "epochs": 2, "batch_size": 16}
+            "metrics": ["accuracy"], "epochs": 2, "batch_size": 16, "validation_split": 0.0}
 
 
 class Recorder(TrainingListener):

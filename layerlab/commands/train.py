@@ -109,12 +109,11 @@ def _load_and_train(args: argparse.Namespace) -> int:
 
     project = load_project(args.project)
     label = str(project.path)
-    config = _with_label(label, lambda: TrainingConfig.from_section(project.training).with_overrides(
-        epochs=args.epochs, batch_size=args.batch_size, seed=args.seed))
+    _with_label(label, lambda: TrainingConfig.from_section(project.training))  # a bad key fails before the data loads
     if not project.dataset:
         raise InvalidInputError(f'{label}: the project has no "dataset" section to train on')
     report = _check_graph(project)
-    dataset = _with_label(label, lambda: _load_data(project, report, config))
+    config, dataset = _with_label(label, lambda: _load_data(project, report, args))
     return _train(args, project, config, dataset)
 
 
@@ -208,19 +207,23 @@ def _check_graph(project):
     return check_project(project)
 
 
-def _load_data(project, report, config):
-    """Load the dataset and check it against the graph; a mismatch names both shapes (exit 1)."""
+def _load_data(project, report, args):
+    """Load the dataset, pick unset settings from it, check it against the graph (a mismatch: exit 1)."""
     from layerlab.core.data import check_data, load_dataset
     from layerlab.core.export import InvalidProjectError
+    from layerlab.core.training.config import TrainingConfig
 
     dataset = load_dataset(project.dataset, project.base_dir)
+    config = TrainingConfig.from_section(project.training, document=project.document, dataset=dataset,
+                                         report=report).with_overrides(epochs=args.epochs,
+                                                                       batch_size=args.batch_size, seed=args.seed)
     problems = check_data(dataset, project.document, report, training=config.compile_section(project.document))
     errors = [p for p in problems if p.level == "error"]
     if errors:
         raise InvalidProjectError(errors, f"{project.path} (with its data)")
     for p in problems:
         print(f"layerlab: {p}", file=sys.stderr)
-    return dataset
+    return config, dataset
 
 
 def _write_history(path: Path, history: dict, test: dict | None) -> None:

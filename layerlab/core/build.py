@@ -12,6 +12,7 @@ from layerlab.core import keras_errors, keras_layers
 from layerlab.core.document import GraphDocument
 from layerlab.core.errors import LayerLabError
 from layerlab.core.kerasenv import keras
+from layerlab.core.order import model_order
 
 OPTIMIZERS = {
     "sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad",
@@ -71,7 +72,7 @@ def build_model(document: GraphDocument, name: str | None = None):
         raise BuildError("the model has no Input node")
     tensors: dict[str, list] = {}
     layers: dict[str, object] = {}
-    for node_id in nx.lexicographical_topological_sort(graph, key=document.index):
+    for node_id in model_order(document):
         node = document.node(node_id)
         try:
             if node.type == "Input":

@@ -19,18 +19,16 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from layerlab.core import catalog
 from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL, LAYER
 from layerlab.core.names import keras_name
+from layerlab.core.order import model_order
 
 LINE = 79  # PEP 8's line length
 # Names the script itself uses, and Python's builtins (a node called "sum" must not hide sum()).
 _RESERVED = {"keras", "layers", "np", "model", "build_model", "load_data", "main", "args", "parser", "argv",
              *dir(builtins)}
 AUTO = object()  # generate_script's default: ask the data side for the loader
-KERAS_FIT_DEFAULTS = {"epochs": 1, "batch_size": 32, "validation_split": 0.0, "shuffle": True}
 
 
 @dataclass
@@ -182,7 +180,7 @@ def model_lines(document, model_name: str, report=None) -> list[str]:
     def ref(node: str, port: int) -> str:
         return var[node] if counts[node] == 1 else f"{var[node]}[{port}]"
 
-    for node in nx.lexicographical_topological_sort(document.graph, key=document.index):
+    for node in model_order(document):
         type_name, params = document.node_type(node), document.params(node)
         var[node] = names.new(node)
         counts[node] = _output_count(document, node, report)
@@ -394,15 +392,9 @@ def _summary_main(has_dataset: bool) -> list[str]:
 
 
 def fit_settings(training: dict | None) -> FitSettings:
-    """FitSettings from a training section, checked by the training engine when it is present."""
-    try:
-        from layerlab.core.training.config import TrainingConfig
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("layerlab"):
-            raise
-        raw = {**KERAS_FIT_DEFAULTS, **{k: v for k, v in (training or {}).items() if v is not None}}
-        return FitSettings(raw["epochs"], raw["batch_size"], raw["validation_split"], raw["shuffle"],
-                           raw.get("seed"), list(raw.get("callbacks") or []))
+    """FitSettings from a training section, checked by the training engine (its defaults for unset keys)."""
+    from layerlab.core.training.config import TrainingConfig
+
     cfg = TrainingConfig.from_section(training)
     return FitSettings(cfg.epochs, cfg.batch_size, cfg.validation_split, cfg.shuffle, cfg.seed,
                        [c.to_json() for c in cfg.callbacks])

@@ -23,10 +23,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerlab.core.errors import LayerLabError, Problem
+from layerlab.core.errors import LayerLabError, Problem, ProblemKind
 
 ENV_VAR = "LAYERLAB_ALLOW_PATH"
-KIND = "path-outside-project"  # the kind of every Problem this module reports
+KIND = ProblemKind.PATH  # the kind of every Problem this module reports
 
 # Callback parameters that name a file or folder the callback writes (and their default when left out).
 CALLBACK_PATH_PARAMS = {"ModelCheckpoint": "filepath", "TensorBoard": "log_dir", "CSVLogger": "filename"}
@@ -54,7 +54,7 @@ class PathProblem(Problem):
     path: str = ""
 
     def to_json(self) -> dict:
-        return {**super().to_json(), "kind": self.kind, "key": self.key, "path": self.path}
+        return {**super().to_json(), "kind": KIND.value, "key": self.key, "path": self.path}
 
 
 _allowed: list[Path] = []

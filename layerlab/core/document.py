@@ -59,9 +59,12 @@ NODE_CHANGED = "node_changed"  # params or type
 NODE_MOVED = "node_moved"
 EDGE_ADDED = "edge_added"
 EDGE_REMOVED = "edge_removed"
-RESET = "reset"  # everything changed (load, clear)
+RESET = "reset"  # everything changed (load, clear, a node renamed: ids are every view's keys)
 
-_ID_RE = re.compile(r"[^A-Za-z0-9_.\-]+")
+# The one rule for node ids (new ones, renames): letters, digits, '_', '.' and '-'.
+_ID_CHARS = r"A-Za-z0-9_.\-"
+_VALID_ID = re.compile(f"[{_ID_CHARS}]+")
+_NOT_ID = re.compile(f"[^{_ID_CHARS}]+")
 
 
 class GraphDocument:
@@ -151,11 +154,21 @@ class GraphDocument:
 
     def new_id(self, base: str) -> str:
         """A fresh node id derived from `base` (e.g. a layer type), unique in this document."""
-        stem = _ID_RE.sub("_", re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", base)).lower().strip("_") or "node"
+        stem = _NOT_ID.sub("_", re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", base)).lower().strip("_") or "node"
         i = 1
         while f"{stem}_{i}" in self._graph:
             i += 1
         return f"{stem}_{i}"
+
+    def id_problem(self, new: str, old: str | None = None) -> str | None:
+        """Why `new` cannot be a node id here (replacing `old`, if given), or None."""
+        if not new:
+            return "A node id cannot be empty."
+        if not _VALID_ID.fullmatch(new):
+            return "A node id may hold letters, digits, '_', '.' and '-' only."
+        if new != old and new in self._graph:
+            return f"Another node already has the id '{new}'."
+        return None
 
     # -- writing -------------------------------------------------------
     def add_node(self, type_name: str, params: dict | None = None, position: Iterable[float] | None = None,
@@ -183,6 +196,26 @@ class GraphDocument:
         self._order.remove(node_id)
         self._emit(Change(NODE_REMOVED, node=node_id))
         return node, index, edges
+
+    def rename_node(self, old: str, new: str) -> None:
+        """Give node `old` the id `new` in place.
+
+        It keeps its place in the node order and its edges; the nodes that share its layer follow. Announced
+        as a RESET (every view keys its items by id).
+        """
+        problem = self.id_problem(new, old)
+        if old not in self._graph:
+            raise KeyError(f"no node with id {old!r}")
+        if problem:
+            raise ValueError(problem)
+        if new == old:
+            return
+        nx.relabel_nodes(self._graph, {old: new}, copy=False)
+        self._order[self._order.index(old)] = new
+        for n in self._order:
+            if self._graph.nodes[n].get("shares") == old:
+                self._graph.nodes[n]["shares"] = new
+        self._emit(Change(RESET))
 
     def set_params(self, node_id: str, params: dict) -> None:
         """Replace all of a node's params."""

@@ -63,18 +63,15 @@ def project_label(project) -> str:
 
 
 def compile_section(project) -> dict:
-    """The training section as build.compile_model reads it, checked by the training engine when present.
+    """The training section as build.compile_model reads it (unset loss and metrics picked from the model).
 
     Raises InvalidProjectError naming the bad key.
     """
+    from layerlab.core.training.config import TrainingConfig
+
     try:
-        from layerlab.core.training.config import TrainingConfig
-    except ModuleNotFoundError as exc:  # the training engine not installed yet: use the section as written
-        if not (exc.name or "").startswith("layerlab"):
-            raise
-        return dict(project.training or {})
-    try:
-        return TrainingConfig.from_section(project.training).compile_section(project.document)
+        return TrainingConfig.from_section(project.training, document=project.document,
+                                           dataset=project.dataset).compile_section(project.document)
     except LayerLabError as exc:
         raise InvalidProjectError([Problem(str(exc))], project_label(project)) from None
 

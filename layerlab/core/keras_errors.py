@@ -13,6 +13,7 @@ import re
 
 from layerlab.core import catalog
 from layerlab.core.kerasenv import keras
+from layerlab.core.notation import format_shape
 
 _NOISE = (
     re.compile(r"^Exception encountered when calling .*$"),
@@ -85,11 +86,6 @@ class _Context:
             if key in self.params:
                 return f"{key}={self.params[key]!r} does not fit {where}"
         return f"an axis or index parameter does not fit {where}"
-
-
-def format_shape(shape) -> str:
-    """(None, 12): a shape as Keras prints it, batch dimension included."""
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _unquote(msg: str) -> str:

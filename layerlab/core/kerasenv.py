@@ -59,6 +59,10 @@ def _import_quietly():
             os.close(devnull)
 
 
-def is_loaded() -> bool:
-    """True once Keras has been imported (the GUI shows shapes as pending until then)."""
-    return _keras is not None
+def forget_uninitialized() -> None:
+    """Drop Keras's list of deferred variables, so that nothing ever allocates them (the shape checker)."""
+    try:
+        from keras.src.backend.common import global_state
+    except ImportError:  # pragma: no cover - Keras moved it; the list then only leaks a little
+        return
+    global_state.set_global_attribute("uninitialized_variables", [])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from layerlab.core.document import Edge, GraphDocument, Node
-from layerlab.core.errors import Problem, ProjectFileError
+from layerlab.core.errors import Problem, ProblemKind, ProjectFileError
 
 FORMAT = "layerlab"
 VERSION = 1
@@ -185,7 +185,7 @@ def from_json(data: Any, path: Path | str | None = None) -> Project:
         edge = Edge(src, dst, port, sport)
         if edge in seen_edges:
             problems.append(Problem(f"Edge {src} -> {dst} port {port} is listed twice (graph.edges[{i}]).", node=dst,
-                                    level="warning"))
+                                    level="warning", kind=ProblemKind.WIRING))
             continue
         seen_edges.add(edge)
         edges.append(edge)

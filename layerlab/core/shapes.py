@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import math
 import os
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -37,8 +38,9 @@ import networkx as nx
 
 from layerlab.core import catalog
 from layerlab.core.document import Edge, GraphDocument
-from layerlab.core.errors import Problem
+from layerlab.core.errors import Problem, ProblemKind
 from layerlab.core.names import keras_name
+from layerlab.core.notation import dtype_size, format_bytes, format_shape  # noqa: F401 - format_shape: imported from here too
 
 Shape = tuple  # (None, 12) etc.; batch dimension first, as None
 
@@ -121,17 +123,6 @@ def physical_memory() -> int | None:
         return None
 
 
-def format_bytes(n: float) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
-
-
-_DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float64": 8, "int64": 8, "int8": 1, "uint8": 1}
-
-
 @dataclass
 class _Params:
     """One node's params as the check needs them; rebuilt only when their repr changes."""
@@ -153,7 +144,7 @@ class _Structure:
     specs: dict  # node -> LayerSpec, for known types
     in_edges: dict[str, list[Edge]]  # node -> incoming edges by (port, source order, source_port)
     order: list[str]  # topological order of the nodes outside cycles, ties broken by node order
-    blocked: dict[str, list[str]]  # node -> structural errors; such nodes are not evaluated
+    blocked: dict[str, list[tuple[str, ProblemKind]]]  # node -> structural errors; such nodes are not evaluated
     owners: dict[str, str]  # node -> the node owning the layer it calls (itself, unless it shares one)
     calls: dict[str, list[str]]  # shared layer's owner -> the nodes calling it, in call order
     graph_problems: list[Problem]
@@ -173,9 +164,6 @@ class ShapeChecker:
         self._signatures: dict[str, tuple] = {}  # node -> (signature, result) of the last check
         self.keras_calls = 0  # layer evaluations that reached Keras (for tests and benchmarks)
 
-    def close(self) -> None:
-        """Release the checker (it holds no subscriptions; kept for symmetry with other listeners)."""
-
     # -- the check -------------------------------------------------------
     def check(self, extra: list[Problem] | None = None) -> CheckReport:
         """Check the document; `extra` adds problems found elsewhere (on loading a project)."""
@@ -185,13 +173,13 @@ class ShapeChecker:
 
         invalid: dict[str, str] = {}  # node -> its first error; such nodes are not evaluated
         for n, messages in structure.blocked.items():
-            node_problems[n].extend(Problem(msg, node=n) for msg in messages)
-            invalid[n] = messages[0]
+            node_problems[n].extend(Problem(msg, node=n, kind=kind) for msg, kind in messages)
+            invalid[n] = messages[0][0]
         for n in structure.ids:
             if n not in invalid and structure.specs[n] is not None and structure.owners[n] == n:
                 for err in params[n].errors:
                     msg = f"{self.document.node_type(n)}: {err}."
-                    node_problems[n].append(Problem(msg, node=n))
+                    node_problems[n].append(Problem(msg, node=n, kind=ProblemKind.PARAMETER))
                     invalid.setdefault(n, msg)
         self._check_names(structure, params, node_problems)
 
@@ -203,7 +191,7 @@ class ShapeChecker:
             result = self._evaluate(n, structure, params, results, call_inputs)
             results[n] = result
             if result.error:
-                node_problems[n].append(Problem(result.error, node=n))
+                node_problems[n].append(Problem(result.error, node=n, kind=ProblemKind.LAYER))
 
         problems = list(extra or []) + list(structure.graph_problems)
         for n in structure.ids:
@@ -246,10 +234,11 @@ class ShapeChecker:
             es.sort(key=lambda e: (e.port, index[e.source], e.source_port))
 
         specs = {n: catalog.get(doc.node_type(n)) for n in ids}
-        blocked: dict[str, list[str]] = {}
+        blocked: dict[str, list[tuple[str, ProblemKind]]] = {}
         for n in ids:
             type_error = self._type_error(n, specs)
-            errors = ([type_error] if type_error else []) + self._port_errors(specs[n], in_edges[n])
+            errors = ([(type_error, ProblemKind.TYPE)] if type_error else []) + [
+                (e, ProblemKind.WIRING) for e in self._port_errors(specs[n], in_edges[n])]
             if errors:
                 blocked[n] = errors
 
@@ -262,8 +251,8 @@ class ShapeChecker:
                     loop = [u for u, _, _ in nx.find_cycle(graph.subgraph(comp), source=first)]
                     path = " -> ".join(loop + [loop[0]])
                     for n in comp:
-                        blocked[n] = [f"Part of a cycle ({path}); a model's layers must form a directed acyclic graph.",
-                                      *blocked.get(n, ())]
+                        blocked[n] = [(f"Part of a cycle ({path}); a model's layers must form a directed acyclic "
+                                       "graph.", ProblemKind.CYCLE), *blocked.get(n, ())]
             acyclic = graph.subgraph([n for n in ids if n not in blocked])
             order = list(nx.lexicographical_topological_sort(acyclic, key=index.__getitem__))
 
@@ -277,7 +266,8 @@ class ShapeChecker:
 
         graph_problems = []
         if not any(doc.node_type(n) == "Input" for n in ids):
-            graph_problems.append(Problem("The model has no Input node: add one and wire it to the first layer."))
+            graph_problems.append(Problem("The model has no Input node: add one and wire it to the first layer.",
+                                          kind=ProblemKind.GRAPH))
         return _Structure(fingerprint, ids, specs, in_edges, order, blocked, owners, calls, graph_problems,
                           self._structure_warnings(ids, specs, in_edges))
 
@@ -343,11 +333,11 @@ class ShapeChecker:
             if spec.is_input and len(ids) > 1 and graph.out_degree(n) == 0:
                 warnings.append(Problem(
                     f"Input '{n}' is not connected to any layer; it is passed through as a model output.",
-                    node=n, level="warning"))
+                    node=n, level="warning", kind=ProblemKind.WIRING))
             if spec.variadic and len(in_edges[n]) == 1:
                 warnings.append(Problem(
                     f"{spec.type} has only {len(in_edges[n])} input; it passes it through unchanged.",
-                    node=n, level="warning"))
+                    node=n, level="warning", kind=ProblemKind.WIRING))
         return warnings
 
     # -- params (cached per node while their repr stays the same) ------------------------------
@@ -372,7 +362,7 @@ class ShapeChecker:
         errors = tuple(spec.validate_params(raw_params)) if spec is not None else ()
         dtype = str(params.get("dtype") or "float32")
         return _Params(raw, params, name if isinstance(name, str) and name else node,
-                       f"{type_name}({params!r})", _DTYPE_BYTES.get(dtype, 4), errors)
+                       f"{type_name}({params!r})", dtype_size(dtype), errors)
 
     def _check_names(self, structure: _Structure, params: dict[str, _Params], node_problems) -> None:
         seen: dict[str, str] = {}
@@ -384,13 +374,13 @@ class ShapeChecker:
             if key in seen:
                 node_problems[n].append(Problem(
                     f"Layer name '{name}' is already used by node '{seen[key]}'; Keras needs unique layer names.",
-                    node=n))
+                    node=n, kind=ProblemKind.NAME))
             else:
                 seen[key] = n
             # A node id is mapped to a Keras name; an explicit "name" parameter is the user's Keras name.
             if "/" in name and name != n and not params[n].errors:  # the catalog may have said so already
                 node_problems[n].append(Problem(f"Layer name '{name}' contains '/', which Keras does not allow.",
-                                                node=n))
+                                                node=n, kind=ProblemKind.NAME))
 
     def _check_memory(self, ids, results: dict[str, NodeResult], params: dict[str, _Params],
                       problems: list[Problem]) -> None:
@@ -406,11 +396,12 @@ class ShapeChecker:
                     too_big = True
                     problems.append(Problem(
                         f"Its weights need {format_bytes(size)} ({count:,} parameters), more than this "
-                        f"machine's {format_bytes(self.memory_limit)} of memory.", node=n))
+                        f"machine's {format_bytes(self.memory_limit)} of memory.", node=n,
+                        kind=ProblemKind.MEMORY))
         if total > self.memory_limit and not too_big:
             problems.append(Problem(
                 f"The model's weights need {format_bytes(total)}, more than this machine's "
-                f"{format_bytes(self.memory_limit)} of memory."))
+                f"{format_bytes(self.memory_limit)} of memory.", kind=ProblemKind.MEMORY))
 
     # -- one node --------------------------------------------------------
     def _evaluate(self, node: str, structure: _Structure, params: dict[str, _Params],
@@ -462,10 +453,9 @@ class ShapeChecker:
         return result
 
     def _keras_evaluate(self, spec, params: dict, earlier: tuple, inputs: tuple, shared: bool) -> NodeResult:
-        from layerlab.core import keras_errors, keras_layers
-        from layerlab.core.kerasenv import keras
+        from layerlab.core import keras_errors, keras_layers, kerasenv
 
-        k = keras()
+        k = kerasenv.keras()
         self.keras_calls += 1
         try:
             with k.StatelessScope(initialize_variables=False):
@@ -479,9 +469,9 @@ class ShapeChecker:
                             keras_layers.call_layer(spec.type, layer, _symbolic(k, call))
                         outs = keras_layers.call_layer(spec.type, layer, _symbolic(k, inputs))
                         n_params = layer.count_params() if layer.built else 0
-                        trainable = sum(_size(w.shape) for w in layer.trainable_weights)
+                        trainable = sum(math.prod(int(d) for d in w.shape) for w in layer.trainable_weights)
                 finally:
-                    _forget_uninitialized()
+                    kerasenv.forget_uninitialized()
         except Exception as exc:  # Keras's verdict: report it in words
             return NodeResult(error=keras_errors.explain_error(exc, spec.type, [s for s, _ in inputs], params))
         shapes = tuple(tuple(o.shape) for o in outs)
@@ -495,30 +485,8 @@ def _symbolic(k, inputs: tuple) -> list:
     return [k.KerasTensor(shape, dtype=dtype) for shape, dtype in inputs]
 
 
-def _size(shape) -> int:
-    n = 1
-    for d in shape:
-        n *= int(d)
-    return n
-
-
-def _fmt_shape(shape) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _forget_uninitialized() -> None:
-    """Drop Keras's list of deferred variables, so that nothing ever allocates them."""
-    try:
-        from keras.src.backend.common import global_state
-    except ImportError:  # pragma: no cover - Keras moved it; the list then only leaks a little
-        return
-    global_state.set_global_attribute("uninitialized_variables", [])
-
-
 def check_document(document: GraphDocument, memory_limit: int | None = None,
                    extra: list[Problem] | None = None) -> CheckReport:
     """Check a document once (no incremental state kept); `extra` adds problems found on loading."""
     return ShapeChecker(document, memory_limit=memory_limit).check(extra=extra)
 
-
-format_shape = _fmt_shape

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
+from layerlab.core.notation import UNKNOWN_SHAPE, dtype_size, format_shape, readable_size
+from layerlab.core.order import model_order
+from layerlab.core.shapes import CheckReport
 
-from layerlab.core.shapes import format_shape
-
-_DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float64": 8, "int64": 8, "int8": 1, "uint8": 1}
-UNKNOWN = "?"
+UNKNOWN = UNKNOWN_SHAPE
 
 
 @dataclass(frozen=True)
@@ -68,22 +67,10 @@ class Summary:
         return all(r.params is not None for r in self.rows)
 
 
-def build_order(document) -> list[str]:
-    """Nodes in the order build.build_model creates them; nodes on a cycle come last, in node order."""
-    graph = document.graph
-    if nx.is_directed_acyclic_graph(graph):
-        return list(nx.lexicographical_topological_sort(graph, key=document.index))
-    on_cycles = {n for comp in nx.strongly_connected_components(graph) for n in comp
-                 if len(comp) > 1 or graph.has_edge(n, n)}
-    downstream = set().union(*(nx.descendants(graph, n) for n in on_cycles)) if on_cycles else set()
-    rest = graph.subgraph([n for n in document.node_ids() if n not in on_cycles and n not in downstream])
-    order = list(nx.lexicographical_topological_sort(rest, key=document.index))
-    return order + [n for n in document.node_ids() if n not in set(order)]
-
-
 def summarize(document, report, name: str | None = None) -> Summary:
-    """The summary of `document` from its CheckReport (layerlab.core.shapes)."""
-    order = build_order(document)
+    """The summary of `document` from its CheckReport (layerlab.core.shapes); None: nothing checked yet."""
+    report = report if report is not None else CheckReport()
+    order = model_order(document)
     layer_of: dict[str, str] = {}
     call_index: dict[str, int] = {}
     calls: dict[str, int] = {}
@@ -107,7 +94,7 @@ def summarize(document, report, name: str | None = None) -> Summary:
             connected_to=connected, shares=document.shares(n), error=result.error if result else None)
         summary.rows.append(row)
         if row.params:
-            size = _DTYPE_BYTES.get(str(document.params(n).get("dtype") or "float32"), 4)
+            size = dtype_size(document.params(n).get("dtype"))
             summary.total_params += row.params
             summary.trainable_params += row.trainable_params or 0
             summary.weight_bytes += row.params * size
@@ -115,13 +102,12 @@ def summarize(document, report, name: str | None = None) -> Summary:
     return summary
 
 
-def readable_size(n: float) -> str:
-    """Bytes as Keras's summary writes them: "1.55 MB"."""
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024:
-            return f"{n:.2f} {unit}"
-        n /= 1024
-    return f"{n:.2f} PB"
+def totals_text(summary: Summary, sep: str = "    ") -> str:
+    """The three totals on one line (the editor's summary panel), as Keras words them."""
+    nt_bytes = summary.weight_bytes - summary.trainable_bytes
+    return sep.join([f"Total params: {summary.total_params:,} ({readable_size(summary.weight_bytes)})",
+                     f"Trainable params: {summary.trainable_params:,} ({readable_size(summary.trainable_bytes)})",
+                     f"Non-trainable params: {summary.non_trainable_params:,} ({readable_size(nt_bytes)})"])
 
 
 def render_text(summary: Summary, max_width: int = 40) -> str:

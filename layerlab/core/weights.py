@@ -185,10 +185,6 @@ def model_arrays(model) -> dict[str, list[np.ndarray]]:
     return {layer.name: layer.get_weights() for layer in model.layers if layer.weights}
 
 
-def save_model_weights(model, path: str | Path) -> None:
-    write_arrays(path, model_arrays(model), optimizer_state(model))
-
-
 def apply_arrays(model, arrays: dict[str, list[np.ndarray]]) -> WeightsLoadReport:
     """Put stored weights into the model's layers with the same name and weight shapes."""
     report = WeightsLoadReport()

@@ -145,6 +145,7 @@ def run_editor(path: str | None = None, screenshot: str | None = None, size: tup
                timeout: float = 60.0) -> int:
     """Open the editor (on `path` if given) and run it; with `screenshot`, write a PNG of the window and exit."""
     from layerlab.core import project as project_io
+    from layerlab.gui import files
 
     out = None
     if screenshot:
@@ -171,7 +172,9 @@ def run_editor(path: str | None = None, screenshot: str | None = None, size: tup
     window = make_window(screenshot=out is not None, bench=bench)
     if out is not None:
         window.resize(*size)
-    if loaded is not None:
+    if loaded is not None and out is None and files.is_example(path):
+        window.open_example(path, ask=False)  # `make run`: a copy, so that Save never overwrites the example
+    elif loaded is not None:
         window.adopt(loaded)
         if out is None and not bench:  # after the first paint: the settings file is written with fsync
             QTimer.singleShot(500, lambda: window.recent.add(loaded.path))

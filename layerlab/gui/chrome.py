@@ -12,6 +12,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
 
+from layerlab.gui import help as help_pages
 from layerlab.gui import icons
 
 
@@ -77,13 +78,17 @@ def build_actions(window) -> None:
       "Arrange the layers left to right (one undo step)")
 
     a("zoom_fit", "Zoom to &Fit", lambda: window.canvas.zoom_to_fit(), "Ctrl+0", "zoom-fit", "Show the whole model")
-    a("zoom_in", "Zoom &In", lambda: window.canvas.scale(1.25, 1.25), keys.ZoomIn, "zoom-in")
-    a("zoom_out", "Zoom &Out", lambda: window.canvas.scale(0.8, 0.8), keys.ZoomOut, "zoom-out")
+    a("zoom_in", "Zoom &In", lambda: window.canvas.zoom_by(1.25), keys.ZoomIn, "zoom-in")
+    a("zoom_out", "Zoom &Out", lambda: window.canvas.zoom_by(0.8), keys.ZoomOut, "zoom-out")
     snap = a("snap", "&Snap to Grid", window._on_snap, None, "grid", "Snap moved layers to the grid", True)
     snap.setChecked(_to_bool(window.settings.value("snapToGrid", True)))
     snap.setIconVisibleInMenu(False)  # a check mark reads better than a sunken icon in the menu
     window.canvas.set_snap_to_grid(snap.isChecked())
-    a("about", "&About LayerLab", window._about)
+    a("user_guide", "&User Guide", lambda: help_pages.show_user_guide(window), keys.HelpContents, None,
+      "Read the user guide")
+    a("shortcuts", "&Keyboard Shortcuts", lambda: help_pages.show_shortcuts(window), "Ctrl+/", None,
+      "Every keyboard shortcut")
+    a("about", "&About LayerLab", lambda: help_pages.show_about(window))
     for action in window.training.actions:
         window.menu_actions[action.objectName()] = action
 
@@ -145,6 +150,8 @@ def build_menus(window) -> None:
     run.addAction("Show Runs", window.training.show_runs_tab)
 
     help_menu = bar.addMenu("&Help")
+    help_menu.addActions([act["user_guide"], act["shortcuts"]])
+    help_menu.addSeparator()
     help_menu.addAction(act["about"])
 
 

@@ -7,7 +7,6 @@ because building a Keras model takes seconds.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import threading
 from collections.abc import Callable
@@ -157,6 +156,14 @@ def example_paths(folder: Path = EXAMPLES_DIR) -> list[Path]:
     return sorted(folder.glob("*.layerlab"), key=lambda p: p.stem.lower()) if folder.is_dir() else []
 
 
+def is_example(path: str | Path, folder: Path = EXAMPLES_DIR) -> bool:
+    """Whether `path` is one of the bundled examples (opened as copies: Save never writes into them)."""
+    try:
+        return Path(path).resolve().parent == folder.resolve() and Path(path).suffix == ".layerlab"
+    except OSError:
+        return False
+
+
 def example_title(path: Path) -> str:
     """'wide_and_deep' -> 'Wide and deep'; the project's own name is used when it has one."""
     try:
@@ -173,26 +180,17 @@ def example_title(path: Path) -> str:
 
 # -- model export --------------------------------------------------------------------
 class ExportAdapter:
-    """The bridge to layerlab.core.export, which may be missing in a partial install."""
+    """The bridge to layerlab.core.export (imported on first use: it is the one that loads Keras)."""
 
     FORMATS = {".keras": "Keras model (*.keras)", ".h5": "Legacy Keras HDF5 (*.h5)", ".py": "Python script (*.py)"}
-
-    def __init__(self) -> None:
-        try:
-            self._module = importlib.import_module("layerlab.core.export")
-        except ImportError as exc:
-            self._module = None
-            self.missing = f"Export is not available in this installation ({exc})."
-        else:
-            self.missing = "" if hasattr(self._module, "export_project") else "Export is not available."
-
-    @property
-    def available(self) -> bool:
-        return not self.missing
+    missing = ""  # why export is unavailable ("" : it is available); TrainedModelAdapter may say more
+    available = True
 
     def export(self, project, path: Path):
         """Export `project` to `path` (runs Keras: call it off the GUI thread). Returns the export's result."""
-        return self._module.export_project(project, path)
+        from layerlab.core.export import export_project
+
+        return export_project(project, path)
 
 
 class ModelExporter(QObject):

@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.inspector_dock.raise_()
         self.inspector.add_section(self.training.weights_view)
+        self.inspector.node_extra = lambda: self.project.node_extra  # a rename keeps a node's unknown keys
+        self.training.run_panel.dataRequested.connect(lambda: (self.data_dock.show(), self.data_dock.raise_()))
+        self.training.settings_panel.follow(self.training.data_service, self.check_service, self.training.data_panel)
         self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_model,
                                                     lambda: self.training.training)
         central = QWidget()
@@ -169,8 +172,10 @@ class MainWindow(QMainWindow):
         self._show_check_status(None)
 
     def _connect(self) -> None:
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._on_modified())
-        self.undo_stack.indexChanged.connect(lambda _i: self._on_edit())
+        # Bound methods, not lambdas: Qt drops them with the window, before its undo stack (a child) is
+        # deleted; the stack's clear() on deletion emits both signals, and a lambda would reach a dead window.
+        self.undo_stack.cleanChanged.connect(self._on_modified)
+        self.undo_stack.indexChanged.connect(self._on_edit)
         self.check_service.reportReady.connect(self._on_report)
         self.check_service.kerasReady.connect(lambda: self._show_check_status(self.check_service.report))
         self.canvas.selectionChangedIds.connect(self._on_selection)
@@ -212,12 +217,12 @@ class MainWindow(QMainWindow):
         if "revert" in getattr(self, "menu_actions", {}):
             self.menu_actions["revert"].setEnabled(self.project.path is not None and self.is_modified())
 
-    def _on_modified(self) -> None:
+    def _on_modified(self, *_args) -> None:
         self._update_title()
         if self.interactive:
             self.recovery.set_dirty(self.is_modified())
 
-    def _on_edit(self) -> None:
+    def _on_edit(self, *_args) -> None:
         self._show_canvas()
 
     def _on_document_change(self, change) -> None:
@@ -227,6 +232,13 @@ class MainWindow(QMainWindow):
     def _show_canvas(self) -> None:
         if self.stack.currentWidget() is not self.canvas:
             self.stack.setCurrentWidget(self.canvas)
+
+    def start_folder(self) -> Path:
+        """Where a file dialog opens: the project's folder, else the last one used, else the home folder."""
+        if self.project.path is not None:
+            return self.project.path.parent
+        last = str(self.settings.value("lastDir", "") or "")
+        return Path(last) if last and Path(last).is_dir() else Path.home()
 
     def _refresh_welcome(self) -> None:
         self.welcome.set_examples([(files.example_title(p), p) for p in files.example_paths()])
@@ -321,23 +333,36 @@ class MainWindow(QMainWindow):
         self.adopt(Project())
         self._show_canvas()
 
+    def _choose_file(self, doing: str, caption: str, filters: str) -> str | None:
+        """Ask about unsaved changes, then for a file (the dialog starts in start_folder())."""
+        if not self.maybe_save(doing):
+            return None
+        return self.dialogs.open_file(self, caption, str(self.start_folder()), filters)
+
     def open_dialog(self) -> None:
-        if not self.maybe_save("opening another project"):
-            return
-        start = str(self.project.path.parent) if self.project.path else str(self.settings.value("lastDir", ""))
-        path = self.dialogs.open_file(self, "Open Project", start, files.PROJECT_FILTER)
+        path = self._choose_file("opening another project", "Open Project", files.PROJECT_FILTER)
         if path:
             self.open_path(path, ask=False)
 
-    def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a project file (asking first about unsaved changes when `ask`)."""
-        if ask and not self.maybe_save("opening another project"):
-            return False
+    def _load(self, path: str | Path, ask: bool, doing: str, title: str, failed=None) -> Project | None:
+        """Ask about unsaved changes (when `ask`), then read `path`; None when cancelled or unreadable (said)."""
+        if ask and not self.maybe_save(doing):
+            return None
         try:
-            loaded = project_io.load(path)
+            return project_io.load(path)
         except LayerLabError as exc:
-            self.dialogs.error(self, "Cannot open the project", str(exc))
-            self.recent.remove(Path(path))
+            self.dialogs.error(self, title, str(exc))
+            if failed is not None:
+                failed()
+            return None
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a project file (asking first about unsaved changes when `ask`); a bundled example as a copy."""
+        if files.is_example(path):
+            return self.open_example(path, ask=ask)
+        loaded = self._load(path, ask, "opening another project", "Cannot open the project",
+                            failed=lambda: self.recent.remove(Path(path)))
+        if loaded is None:
             return False
         self.adopt(loaded)
         self.recent.add(loaded.path)
@@ -345,14 +370,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {loaded.path}", 5000)
         return True
 
-    def open_example(self, path: str | Path) -> bool:
+    def open_example(self, path: str | Path, ask: bool = True) -> bool:
         """Open a bundled example as an untitled copy, so that saving never writes into the examples."""
-        if not self.maybe_save("opening an example"):
-            return False
-        try:
-            loaded = project_io.load(path)
-        except LayerLabError as exc:
-            self.dialogs.error(self, "Cannot open the example", str(exc))
+        loaded = self._load(path, ask, "opening an example", "Cannot open the example")
+        if loaded is None:
             return False
         loaded.path = None
         loaded.name = loaded.name or files.example_title(Path(path))
@@ -364,10 +385,7 @@ class MainWindow(QMainWindow):
 
     # -- importing models ------------------------------------------------------------------------
     def import_model_dialog(self) -> None:
-        if not self.maybe_save("importing a model"):
-            return
-        path = self.dialogs.open_file(self, "Import Keras Model", str(self.settings.value("lastDir", "")),
-                                      files.MODEL_FILTER)
+        path = self._choose_file("importing a model", "Import Keras Model", files.MODEL_FILTER)
         if path:
             self.import_model_file(path, ask=False)
 
@@ -452,7 +470,7 @@ class MainWindow(QMainWindow):
 
     def save_as(self, path: str | Path | None = None) -> bool:
         if path is None:
-            start = str(self.project.path or Path(str(self.settings.value("lastDir", ""))) /
+            start = str(self.project.path or self.start_folder() /
                         f"{(self.project.name or 'untitled').replace(' ', '_').lower()}{project_io.SUFFIX}")
             path = self.dialogs.save_file(self, "Save Project As", start, files.PROJECT_FILTER)
             if not path:
@@ -532,8 +550,7 @@ class MainWindow(QMainWindow):
     def export_model_dialog(self, suffix: str) -> None:
         if not self._imported_weights_saved():
             return
-        base = self.project.path.with_suffix(suffix) if self.project.path else Path(
-            str(self.settings.value("lastDir", ""))) / f"model{suffix}"
+        base = self.project.path.with_suffix(suffix) if self.project.path else self.start_folder() / f"model{suffix}"
         path = self.dialogs.save_file(self, "Export Model", str(base), ExportAdapter.FORMATS[suffix])
         if path:
             path = Path(path)
@@ -549,8 +566,7 @@ class MainWindow(QMainWindow):
 
     def export_diagram_dialog(self, suffix: str) -> None:
         stem = self.project.path.stem if self.project.path else "model"
-        base = (self.project.path.parent if self.project.path else Path(str(self.settings.value("lastDir", "")))
-                ) / f"{stem}{suffix}"
+        base = self.start_folder() / f"{stem}{suffix}"
         kind = "PNG image (*.png)" if suffix == ".png" else "SVG drawing (*.svg)"
         path = self.dialogs.save_file(self, "Export Diagram", str(base), kind)
         if path:
@@ -672,12 +688,6 @@ class MainWindow(QMainWindow):
         self.export_button.setIcon(icons.icon("export"))
         self.palette_panel.refresh_icons()
         self._show_check_status(self.check_service.report)
-
-    def _about(self) -> None:
-        from layerlab import __version__
-
-        self.dialogs.info(self, "About LayerLab", f"LayerLab {__version__}\n\nBuild, check, train and export "
-                          "Keras models by drag and drop.")
 
 
 def _project_urls(mime) -> list[Path]:

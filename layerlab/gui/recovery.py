@@ -154,9 +154,6 @@ class RecoveryKeeper(QObject):
     def interval(self) -> int:
         return self._timer.interval()
 
-    def set_interval(self, ms: int) -> None:
-        self._timer.setInterval(ms)
-
     def set_dirty(self, dirty: bool) -> None:
         """Unsaved changes appeared (start the timer) or were saved or discarded (remove the file)."""
         self.dirty = dirty

@@ -129,3 +129,46 @@ def test_a_variadic_merge_always_has_a_free_port(make_canvas, docs):
     c.drag(c.port("head", "out").scenePos(), c.port("concat", "in", 2).scenePos())
     assert len(concat.inputs) == 4
     assert [e.port for e in c.document.in_edges("concat")] == [0, 1, 2]
+
+
+def test_the_wiring_reason_stays_inside_the_visible_canvas(make_canvas, docs):
+    """Near the right and bottom edges, the note flips to the other side of the cursor instead of being cut."""
+    c = make_canvas(docs.loose(), size=(560, 380))
+    c.document.add_edge("x", "dense")
+    c.document.add_edge("dense", "head")
+    target = c.port("dense", "in")
+    vp = c.view.viewport().rect()
+    scale = c.view.transform().m11()
+    c.view.centerOn(target.scenePos() - QPointF(vp.width() / 2 - 25, vp.height() / 2 - 25) / scale)
+    seen = {}
+
+    def look():
+        note = c.view.wiring.note
+        seen["text"] = note.text
+        seen["box"] = c.view.mapFromScene(note.mapToScene(note.box())).boundingRect()
+
+    corner = c.viewport_pos(target.scenePos())
+    assert corner.x() > vp.width() - 60 and corner.y() > vp.height() - 60  # the port is by the corner
+    c.drag(c.port("head", "out").scenePos(), target.scenePos(), on_hover=look)
+    assert "cycle" in seen["text"]
+    assert vp.contains(seen["box"]), (seen["box"], vp)
+
+
+def test_wires_turn_red_by_the_kind_of_problem_not_its_wording(make_canvas, docs):
+    """A name clash or a bad parameter is the layer's own; a Keras refusal of its inputs is the wires'."""
+    from layerlab.core.errors import ProblemKind
+
+    c = make_canvas(docs.loose())
+    c.document.add_edge("x", "dense")
+    c.document.set_param("dense", "name", "x")  # the Input's layer name: a clash, not the wire's fault
+    report = c.wait_checked()
+    [clash] = [p for p in report.errors if p.node == "dense"]
+    assert clash.kind == ProblemKind.NAME
+    assert c.scene.nodes["dense"].error and not c.scene.edges[Edge("x", "dense")].invalid
+
+    c.document.set_param("dense", "name", "dense")
+    c.document.add_edge("x", "concat", 0)
+    c.document.add_edge("seq", "concat", 1)  # (None, 8) with (None, 3, 7): Keras refuses the merge
+    report = c.wait_checked()
+    assert {p.kind for p in report.errors if p.node == "concat"} == {ProblemKind.LAYER}
+    assert c.scene.edges[Edge("seq", "concat", 1)].invalid

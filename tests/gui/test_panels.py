@@ -9,10 +9,11 @@ from layerlab.core import catalog
 from layerlab.core.document import GraphDocument
 from layerlab.core.errors import Problem
 from layerlab.core.shapes import CheckReport, ShapeChecker
+from layerlab.core.summary import readable_size, summarize
 from layerlab.gui.panels.inspector import InspectorPanel
 from layerlab.gui.panels.palette import MIME_TYPE, PalettePanel, layer_mime
 from layerlab.gui.panels.problems import ProblemsPanel
-from layerlab.gui.panels.summary import SummaryPanel, readable_size, summary_rows
+from layerlab.gui.panels.summary import SummaryPanel
 
 
 def small_document() -> GraphDocument:
@@ -281,8 +282,7 @@ def test_summary_matches_keras_summary_numbers(qtbot):
         assert row[3] == f"{layer.count_params():,}"
     total = model.count_params()
     assert panel.totals.text().startswith(f"Total params: {total:,} ({readable_size(total * 4)})")
-    _rows, totals = summary_rows(doc, report)
-    assert totals.trainable == sum(int(w.numpy().size) for w in model.trainable_weights)
+    assert summarize(doc, report).trainable_params == sum(int(w.numpy().size) for w in model.trainable_weights)
 
 
 def test_summary_shows_pending_before_a_report(qtbot):
@@ -372,3 +372,90 @@ def test_nullable_numbers_take_none(qtbot):
     assert doc.params("drop")["seed"] is None
     seed.stepBy(1)  # up from None: a plain number, not the bottom of the int range
     assert doc.params("drop")["seed"] == 0
+
+
+def _shared_and_cycle_document() -> GraphDocument:
+    """Two inputs through one shared Dense, merged; and a loose pair of layers wired in a cycle."""
+    d = GraphDocument()
+    d.add_node("Input", {"shape": [6]}, node_id="left")
+    d.add_node("Input", {"shape": [6]}, node_id="right")
+    d.add_node("Dense", {"units": 4, "name": "tower"}, node_id="tower")
+    d.add_node("Dense", {"units": 4}, node_id="tower_again", shares="tower")
+    d.add_node("Add", {}, node_id="merge")
+    d.add_node("Dense", {"units": 1, "activation": "sigmoid"}, node_id="out")
+    for a, b, port in [("left", "tower", 0), ("right", "tower_again", 0), ("tower", "merge", 0),
+                       ("tower_again", "merge", 1), ("merge", "out", 0)]:
+        d.add_edge(a, b, port)
+    d.add_node("Dense", {"units": 3}, node_id="loop_a")
+    d.add_node("Dense", {"units": 3}, node_id="loop_b")
+    d.add_edge("loop_a", "loop_b")
+    d.add_edge("loop_b", "loop_a")
+    return d
+
+
+@pytest.mark.parametrize("make", [small_document, _shared_and_cycle_document])
+def test_the_summary_panel_and_layerlab_summary_agree(qtbot, tmp_path, capsys, make):
+    """One summary: the panel shows the rows, order, shapes, counts, links and totals that the CLI prints."""
+    from layerlab import cli
+    from layerlab.core import project as project_io
+    from layerlab.core.project import Project
+    from layerlab.core.summary import render_text
+
+    doc = make()
+    path = tmp_path / "m.layerlab"
+    project_io.save(Project(document=doc, name="m"), path)
+    cli.main(["summary", str(path)])
+    printed = capsys.readouterr().out
+    panel = SummaryPanel(doc)
+    qtbot.addWidget(panel)
+    panel.set_report(ShapeChecker(doc).check())
+    summary = panel.summary
+    assert render_text(summarize(doc, ShapeChecker(doc).check(), "m")) == printed
+    lines = printed.splitlines()
+    rows = panel.row_texts()
+    assert [r.node for r in summary.rows] == [panel.table.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+                                              for i in range(len(rows))]
+    for row, cells in zip(summary.rows, rows):
+        line = next(line for line in lines if line.startswith(f" {row.label}"))
+        params = "?" if row.params is None else f"{row.params:,}"
+        assert cells[3] in (params, "—") and (params in line)
+        if row.shapes is not None:
+            assert cells[2] == row.output_shape and row.output_shape in line
+        first_link = row.connected_to[0] if row.connected_to else "-"
+        assert line.rstrip().endswith(first_link) and cells[4] == ", ".join(row.connected_to)
+    assert f"Total params: {summary.total_params:,}" in printed
+    assert panel.totals.text().startswith(f"Total params: {summary.total_params:,}")
+    if make is _shared_and_cycle_document:
+        shared = next(r for r in rows if r[0].startswith("tower  (tower_again)"))
+        assert shared[1] == "Dense, shared" and shared[3] == "0"  # its weights are counted once, at 'tower'
+        assert [r[0] for r in rows][-2:] == ["loop_a", "loop_b"]  # the cycle last, as the CLI lists it
+        assert {r[2] for r in rows[-2:]} == {"—"}
+
+
+def test_renaming_in_the_inspector_is_one_step_in_place_keeping_unknown_keys(qtbot, tmp_path):
+    from PySide6.QtCore import Qt as _Qt
+
+    from layerlab.core import project as project_io
+
+    saved = tmp_path / "p.layerlab"
+    project_io.save(project_io.Project(document=small_document(), name="p"), saved)
+    text = saved.read_text().replace('"id": "conv"', '"id": "conv", "note": "kept"')
+    saved.write_text(text)
+    project = project_io.load(saved)
+    stack = QUndoStack()
+    panel = InspectorPanel(project.document, stack)
+    panel.node_extra = lambda: project.node_extra
+    qtbot.addWidget(panel)
+    panel.show_nodes(["conv"])
+    panel.id_edit.setText("features")
+    qtbot.keyClick(panel.id_edit, _Qt.Key.Key_Return)
+    assert stack.count() == 1 and stack.text(0) == "Rename conv to features"
+    assert project.document.node_ids() == ["image", "features", "flat", "drop", "head"]
+    project_io.save(project, saved)
+    assert '"id": "features"' in saved.read_text() and '"note": "kept"' in saved.read_text()
+    stack.undo()
+    assert project.document.node_ids() == ["image", "conv", "flat", "drop", "head"] and "conv" in project.node_extra
+    panel.show_nodes(["conv"])
+    panel.id_edit.setText("image")
+    qtbot.keyClick(panel.id_edit, _Qt.Key.Key_Return)
+    assert stack.count() == 1 and "refused: Another node already has the id 'image'" in panel.id_problem.text()

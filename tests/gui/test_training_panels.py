@@ -16,11 +16,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from layerlab.core import project as project_io
 from layerlab.core.training.config import TrainingConfig
 from layerlab.core.training.run import RunRecord
-from layerlab.gui.training.progress import RunProgress
-from layerlab.gui.training.series import RunHistory
+from layerlab.core.training.series import RunHistory
 
 from .test_training import EXAMPLE, ROOT, RUN_TIMEOUT_MS, make_window  # noqa: F401
 
@@ -171,30 +169,3 @@ def test_runs_can_be_overlaid_toggled_and_exported(qtbot, tmp_path):
     assert [r[0] for r in rows[4:]] == ["Run 2"] * 3
 
 
-def test_progress_counts_this_runs_batches_from_where_it_started():
-    now = [100.0]
-    progress = RunProgress(clock=lambda: now[0])
-    progress.start(8, 10, 320)  # continued from epoch 5 to 8: three epochs of ten batches
-    assert progress.text().startswith("Starting…")
-    progress.on_batch(5, 0)
-    now[0] += 3.0
-    progress.on_batch(5, 9)
-    progress.on_epoch(5)
-    assert progress.total_steps == 30 and progress.done_steps == 10
-    assert progress.fraction == pytest.approx(1 / 3)
-    assert progress.eta == pytest.approx(6.0)
-    assert progress.samples_per_second == pytest.approx(320 / 3.0)
-    assert progress.text() == "Epoch 6/8 · batch 10/10 · 0:03 elapsed · ETA 0:06 · 107 samples/s"
-
-
-def test_saved_runs_reopen_as_lineages(tmp_path):
-    from layerlab.core.training import state
-
-    project = project_io.load(EXAMPLE)
-    records = [RunRecord(config={"epochs": 2}, history={"loss": [1.0, 0.5]}),
-               RunRecord(config={"epochs": 1}, initial_epoch=2, history={"loss": [0.4]})]
-    state.add_runs(project, records)
-    history = RunHistory()
-    history.load(state.runs(project))
-    [lineage] = history.lineages
-    assert lineage.last_epoch == 3 and lineage.epochs["loss"] == ([1.0, 2.0, 3.0], [1.0, 0.5, 0.4])

@@ -18,8 +18,8 @@ from layerlab.core import catalog
 from layerlab.core.data.errors import DataError
 from layerlab.core.data.preprocess import as_list, num_classes
 from layerlab.core.document import GraphDocument
-from layerlab.core.errors import Problem
-from layerlab.core.shapes import format_shape
+from layerlab.core.errors import Problem, ProblemKind
+from layerlab.core.notation import format_shape
 
 SPARSE_LOSSES = ("sparse_categorical_crossentropy",)
 ONE_HOT_LOSSES = ("categorical_crossentropy", "categorical_focal_crossentropy", "categorical_hinge")
@@ -43,6 +43,7 @@ class SetParam:
 class DataProblem(Problem):
     """A mismatch between data and graph; `fix`, when present, resolves it."""
 
+    kind: ProblemKind = ProblemKind.DATA
     fix: SetParam | None = None
 
 

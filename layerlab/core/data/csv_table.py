@@ -34,10 +34,6 @@ class Table:
     rows: list[int]  # the spreadsheet row number of each data row
     header: bool
 
-    @property
-    def num_rows(self) -> int:
-        return len(self.rows)
-
     def column_label(self, index: int) -> str:
         return f"column '{self.columns[index]}'" if self.header else f"column {index}"
 

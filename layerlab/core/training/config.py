@@ -2,7 +2,9 @@
 
 Checking is pure Python (no Keras), so an editor can show a bad value while
 the user types. Every error names the key: ``training.batch_size must be a
-whole number >= 1, not 0``. Defaults are Keras's own where Keras has one.
+whole number >= 1, not 0``. Unset values take the defaults of `defaults.py`: the loss and metrics picked
+from the model's outputs (and the data, when given), 10 epochs, a validation
+split of 0.2; the rest are Keras's own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from layerlab.core.build import LOSSES, METRICS, OPTIMIZERS
 from layerlab.core.document import GraphDocument
+from layerlab.core.training import defaults
 from layerlab.core.training.callbacks import CallbackSpec, parse_callbacks
 from layerlab.core.training.errors import TrainingConfigError
 
@@ -33,22 +36,29 @@ def _is_num(v) -> bool:
 class TrainingConfig:
     """A checked training section. Build one with :meth:`from_section`."""
 
-    optimizer: str = "adam"
+    optimizer: str = defaults.DEFAULT_OPTIMIZER
     learning_rate: float | None = None  # None: the optimizer's Keras default
     momentum: float | None = None  # sgd only; ignored by the other optimizers
-    loss: str | list | dict = "mse"
+    loss: str | list | dict = defaults.FALLBACK_LOSS
     loss_weights: float | list | dict | None = None
     metrics: list | dict = field(default_factory=list)
-    epochs: int = 1
-    batch_size: int = 32
-    validation_split: float = 0.0
+    epochs: int = defaults.DEFAULT_EPOCHS
+    batch_size: int = defaults.DEFAULT_BATCH_SIZE
+    validation_split: float = defaults.DEFAULT_VALIDATION_SPLIT
     shuffle: bool = True
     seed: int | None = None
     callbacks: tuple[CallbackSpec, ...] = ()
 
     @classmethod
-    def from_section(cls, section: dict | None, where: str = "training") -> TrainingConfig:
-        """Check a project's training section; raises TrainingConfigError naming the key at fault."""
+    def from_section(cls, section: dict | None, where: str = "training", document: GraphDocument | None = None,
+                     dataset=None, report=None) -> TrainingConfig:
+        """Check a project's training section; raises TrainingConfigError naming the key at fault.
+
+        With `document` (and `dataset`, when loaded), an unset loss or metrics list is picked from the
+        model's outputs and the targets (`defaults.with_defaults`); without, the loss falls back to mse.
+        """
+        if document is not None and (section is None or isinstance(section, dict)):
+            section = defaults.with_defaults(section, document, dataset, report)
         if section is None:
             return cls()
         if not isinstance(section, dict):
@@ -84,7 +94,7 @@ class TrainingConfig:
                 kw[key] = _whole(s[key], f"{where}.{key}")
         if "validation_split" in s:
             v = s["validation_split"]
-            if not _is_num(v) or not 0 <= v < 1:
+            if not _is_num(v) or not 0 <= v < defaults.VALIDATION_SPLIT_MAX:
                 raise TrainingConfigError(f"{where}.validation_split must be a number from 0 up to (not incl.) 1, "
                                           f"not {v!r}")
             kw["validation_split"] = float(v)

@@ -115,7 +115,8 @@ class TrainingSession:
                  name: str | None = None, extra_callbacks: tuple[CallbackSpec, ...] = ()):
         self.document = document.copy()
         self.dataset = dataset
-        self.config = training if isinstance(training, TrainingConfig) else TrainingConfig.from_section(training)
+        self.config = training if isinstance(training, TrainingConfig) else TrainingConfig.from_section(
+            training, document=document, dataset=dataset)
         self.listener = listener or TrainingListener()
         self.base_dir = Path(base_dir)
         self.distribute = distribute

@@ -10,10 +10,10 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping
 
+from layerlab.core.card import card_sizes
 from layerlab.core.document import GraphDocument
 from layerlab.core.layout import layered_layout
 from layerlab.gui.canvas import style
-from layerlab.gui.canvas.face import card_sizes
 
 
 def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None,
@@ -60,14 +60,3 @@ def estimated_width(text: str) -> float:
     """A label's width in the canvas's 11 px label font, a little over what it draws (no font needed)."""
     return sum(3.8 if c in "(), .'" else 7.3 for c in text)
 
-
-def place_unplaced(document: GraphDocument) -> bool:
-    """Lay the whole document out if any node has no position (a hand-written or imported file).
-
-    Moves nodes through the document (no undo step: this is part of loading). Returns True if it did.
-    """
-    if all(document.position(n) is not None for n in document.node_ids()):
-        return False
-    for node_id, pos in layout_positions(document).items():
-        document.move_node(node_id, pos)
-    return True

@@ -358,6 +358,10 @@ class NoteItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._rect.adjusted(-2, -2, 2, 2)
 
+    def box(self) -> QRectF:
+        """The note's frame in pixels, relative to its position."""
+        return self.boundingRect()
+
     def paint(self, painter, option, widget=None) -> None:
         t = theme.current()
         accent = {"good": t.ok, "bad": t.error}.get(self.kind, t.text_muted)

@@ -13,11 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem
 
-from layerlab.core.document import GraphDocument
-from layerlab.core.shapes import NodeResult, format_shape
-from layerlab.gui import theme
-from layerlab.gui.canvas import style
-from layerlab.gui.canvas.face import (
+from layerlab.core.card import (
     CardGeometry,
     Face,
     card_geometry,
@@ -26,6 +22,10 @@ from layerlab.gui.canvas.face import (
     format_count,
     node_face,
 )
+from layerlab.core.document import GraphDocument
+from layerlab.core.shapes import NodeResult, format_shape
+from layerlab.gui import theme
+from layerlab.gui.canvas import style
 from layerlab.gui.canvas.port_item import BAD, GOOD, INPUT, OUTPUT, PortItem
 
 PENDING_TEXT = "…"

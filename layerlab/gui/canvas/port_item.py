@@ -47,10 +47,6 @@ class PortItem(QGraphicsEllipseItem):
     def node_id(self) -> str:
         return self.node_item.node_id
 
-    def scene_anchor(self) -> QPointF:
-        """Where wires attach, in scene coordinates."""
-        return self.scenePos()
-
     def set_verdict(self, verdict: str, message: str = "") -> None:
         if (verdict, message) != (self.verdict, self.verdict_message):
             self.verdict, self.verdict_message = verdict, message

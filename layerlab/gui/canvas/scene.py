@@ -14,7 +14,6 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
-from layerlab.core import catalog
 from layerlab.core.document import (
     EDGE_ADDED,
     EDGE_REMOVED,
@@ -26,6 +25,7 @@ from layerlab.core.document import (
     Edge,
     GraphDocument,
 )
+from layerlab.core.errors import ABOUT_WIRES
 from layerlab.core.shapes import CheckReport, format_shape
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
@@ -37,8 +37,6 @@ from layerlab.gui.canvas.port_item import PortItem
 SCENE_EXTENT = 100_000.0
 _NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 _CELL = 200.0  # width of a column of the cards' grid index
-# Errors that are about a node itself, not about what its wires bring it.
-_NOT_ABOUT_WIRES = ("Layer name '", "Unknown layer type", "Shares the layer of", "Its weights need")
 
 
 class CanvasScene(QGraphicsScene):
@@ -312,7 +310,7 @@ class CanvasScene(QGraphicsScene):
         if report is not None:
             for p in report.problems:
                 if p.node is not None:
-                    (self._errors if p.level == "error" else self._warnings)[p.node].append(p.message)
+                    (self._errors if p.level == "error" else self._warnings)[p.node].append(p)
         if old is None or report is None:
             changed = set(self.nodes)
         else:
@@ -335,8 +333,8 @@ class CanvasScene(QGraphicsScene):
 
     def _apply_node(self, item: NodeItem) -> None:
         result = self.report.results.get(item.node_id) if self.report is not None else None
-        item.set_check(result, self._errors.get(item.node_id, []), self._warnings.get(item.node_id, []),
-                       pending=result is None)
+        item.set_check(result, [p.message for p in self._errors.get(item.node_id, [])],
+                       [p.message for p in self._warnings.get(item.node_id, [])], pending=result is None)
 
     def _apply_edge(self, item: EdgeItem) -> None:
         edge = item.edge
@@ -351,16 +349,8 @@ class CanvasScene(QGraphicsScene):
         item.set_state(label, bool(blame), "\n".join(blame))
 
     def _wire_errors(self, node_id: str) -> list[str]:
-        """The target's errors that its incoming wires may cause (not its bad params or names)."""
-        errors = self._errors.get(node_id)
-        if not errors:
-            return []
-        type_name = self.document.node_type(node_id)
-        spec = catalog.get(type_name)
-        own = set()
-        if spec is not None:
-            own = {f"{type_name}: {e}." for e in spec.validate_params(self.document.params(node_id))}
-        return [e for e in errors if e not in own and not e.startswith(_NOT_ABOUT_WIRES)]
+        """The target's errors that its incoming wires may cause (not its bad params or names): by kind."""
+        return [p.message for p in self._errors.get(node_id, ()) if p.kind in ABOUT_WIRES]
 
     # -- queries ------------------------------------------------------------------------
     def node_item_at(self, pos: QPointF) -> NodeItem | None:

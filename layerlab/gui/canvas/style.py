@@ -6,19 +6,21 @@ from functools import cache
 
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
 
+from layerlab.core.card import (  # noqa: F401 - a card's sizes are the core's (its layout uses them)
+    BODY_TOP_PAD,
+    FOOTER_HEIGHT,
+    HEADER_HEIGHT,
+    MAX_KEY_PARAMS,
+    NODE_WIDTH,
+    PORT_ROW_HEIGHT,
+    ROW_HEIGHT,
+)
+
 GRID = 20.0  # snap step, and the minor grid line spacing
-# A card is as wide as the longest usual output shape, "(None, 112, 112, 64)", in the mono font.
-NODE_WIDTH = 180.0
-HEADER_HEIGHT = 26.0
-ROW_HEIGHT = 17.0
-PORT_ROW_HEIGHT = 18.0
-FOOTER_HEIGHT = 24.0
-BODY_TOP_PAD = 4.0
 PAD = 10.0
 RADIUS = 7.0
 PORT_RADIUS = 5.0
 PORT_HIT_RADIUS = 11.0
-MAX_KEY_PARAMS = 3
 
 # Auto-layout spacing: the least room between columns (a wider gap is made where a shape label needs it),
 # and between rows.

@@ -13,7 +13,7 @@ made (the canvas then shows it red), because the fix may be a parameter.
 from __future__ import annotations
 
 import networkx as nx
-from PySide6.QtCore import QLineF, QObject, QPointF
+from PySide6.QtCore import QLineF, QObject, QPoint, QPointF
 
 from layerlab.core.document import Edge
 from layerlab.gui.canvas.edge_item import NoteItem, WireItem
@@ -22,6 +22,7 @@ from layerlab.gui.canvas.verdicts import Verdict, describe_shape
 from layerlab.gui.commands import AddEdgeCommand, RemoveEdgesCommand
 
 SNAP_PIXELS = 22.0  # how close (on screen) the cursor must come to a port to land on it
+NOTE_MARGIN = 6  # pixels kept between the verdict note and the canvas's visible edge
 
 
 class WiringController(QObject):
@@ -224,8 +225,23 @@ class WiringController(QObject):
         if taken and state != BAD:
             text += f"\nReplaces the wire from {taken[0].source}."
         self.note.set_text(text, "good" if state == GOOD else "bad" if state == BAD else "neutral")
-        self.note.setPos(self._last_pos)
+        self._place_note()
         self.wire.set_state("good" if state == GOOD else "bad" if state == BAD else "neutral")
+
+    def _place_note(self) -> None:
+        """Below right of the cursor; flipped or pushed inside when the visible canvas would cut it."""
+        view, note = self.view, self.note
+        box = note.box()  # in pixels, from the cursor (the note ignores the zoom)
+        area = view.viewport().rect().adjusted(NOTE_MARGIN, NOTE_MARGIN, -NOTE_MARGIN, -NOTE_MARGIN)
+        cursor = view.mapFromScene(self._last_pos)
+        x, y = cursor.x() + box.left(), cursor.y() + box.top()
+        if x + box.width() > area.right():
+            x = cursor.x() - box.left() - box.width()  # to the left of the cursor instead
+        if y + box.height() > area.bottom():
+            y = cursor.y() - box.top() - box.height()  # above it
+        x = max(area.left(), min(x, area.right() - box.width()))
+        y = max(area.top(), min(y, area.bottom() - box.height()))
+        note.setPos(view.mapToScene(QPoint(round(x - box.left()), round(y - box.top()))))
 
     def _push_connect(self, edge: Edge, replaced: list[Edge]) -> None:
         if not replaced:

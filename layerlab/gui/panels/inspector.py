@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
 from layerlab.core import catalog
 from layerlab.core.catalog.spec import LayerSpec
 from layerlab.core.document import NODE_ADDED, NODE_CHANGED, NODE_REMOVED, RESET, Change, GraphDocument
-from layerlab.core.shapes import CheckReport, format_shape
+from layerlab.core.notation import shapes_text
+from layerlab.core.shapes import CheckReport
 from layerlab.gui import icons
 from layerlab.gui.panels.param_form import ParamForm
 from layerlab.gui.panels.rename import RenameNodeCommand, id_problem
@@ -37,9 +39,7 @@ from layerlab.gui.panels.rename import RenameNodeCommand, id_problem
 
 def shape_text(result) -> str:
     """A node's output shape(s) as Keras prints them, or '' when unknown."""
-    if result is None or result.shapes is None:
-        return ""
-    return ", ".join(format_shape(s) for s in result.shapes)
+    return "" if result is None or result.shapes is None else shapes_text(list(result.shapes))
 
 
 def _category_color(category: str):
@@ -62,6 +62,7 @@ class InspectorPanel(QWidget):
         self.document = document
         self.undo_stack = undo_stack
         self.node_ids: list[str] = []
+        self.node_extra: Callable[[], dict] | None = None  # the project's unknown node keys (kept on a rename)
         self.report: CheckReport | None = None
         self.form: ParamForm | None = None
 
@@ -316,7 +317,7 @@ class InspectorPanel(QWidget):
             self.id_edit.setText(old)
             return
         _set_problem(self.id_problem, "")
-        self.undo_stack.push(RenameNodeCommand(self.document, old, new))
+        self.undo_stack.push(RenameNodeCommand(self.document, old, new, self.node_extra))
         self.selectRequested.emit([new])
 
     def _on_go_to_owner(self) -> None:

@@ -30,70 +30,10 @@ from PySide6.QtWidgets import (
 from layerlab.core import catalog
 from layerlab.core.catalog import spec as kinds
 from layerlab.core.catalog.spec import Param
+from layerlab.core.param_text import NONE_TEXT, SUGGESTIONS, allows_none, format_value, parse_text
 
 INT_MIN, INT_MAX = -(2**31) + 1, 2**31 - 1
 FLOAT_LIMIT = 1e15
-NONE_TEXT = "None"
-
-# Names Keras accepts for initializers etc.; offered as completions, any other text is left to Keras.
-SUGGESTIONS = {
-    "_initializer": ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
-                     "lecun_normal", "zeros", "ones", "random_uniform", "random_normal", "truncated_normal",
-                     "orthogonal", "identity", "variance_scaling"),
-    "_regularizer": ("l1", "l2", "l1_l2", "orthogonal_regularizer"),
-    "_constraint": ("max_norm", "min_max_norm", "non_neg", "unit_norm"),
-    "padding": ("valid", "same", "causal"),
-}
-
-
-def allows_none(param: Param) -> bool:
-    """Whether an empty value (Keras's default) is acceptable for `param`."""
-    return param.nullable or param.default is None
-
-
-def format_value(param: Param, value: Any) -> str:
-    """The text a line editor shows for `value`."""
-    if value is None:
-        return ""
-    if param.kind in (kinds.INTS, kinds.SHAPE):
-        items = value if isinstance(value, (list, tuple)) else [value]
-        return ", ".join(NONE_TEXT if v is None else str(v) for v in items)
-    if param.kind == kinds.JSON or isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
-
-
-def parse_text(param: Param, text: str) -> Any:
-    """Turn what was typed into a JSON value for `param`; raises ValueError saying what is wrong."""
-    text = text.strip()
-    if not text:
-        return None
-    if param.kind == kinds.INTS:
-        items = [t for t in re.split(r"[\s,()\[\]]+", text) if t]
-        try:
-            values = [int(t) for t in items]
-        except ValueError:
-            raise ValueError(f"{param.name} takes whole numbers separated by commas, e.g. 3 or 3, 3") from None
-        return values[0] if len(values) == 1 and not text.startswith(("[", "(")) else values
-    if param.kind == kinds.SHAPE:
-        items = [t for t in re.split(r"[\s,()\[\]]+", text) if t]
-        dims: list[int | None] = []
-        for t in items:
-            if t.lower() in ("none", "?", "null"):
-                dims.append(None)
-                continue
-            try:
-                dims.append(int(t))
-            except ValueError:
-                raise ValueError(f"{param.name}: '{t}' is not a dimension (a whole number, or None)") from None
-        return dims
-    if param.kind == kinds.JSON or (param.accepts_config and text.startswith("{")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            hint = f'; text goes in double quotes: "{text}"' if re.fullmatch(r"[A-Za-z_][\w.\-]*", text) else ""
-            raise ValueError(f"{param.name}: not valid JSON ({exc.msg} at column {exc.colno}){hint}") from None
-    return text
 
 
 class ParamEditor(QWidget):
@@ -188,6 +128,15 @@ class _IntSpin(_ExplainingSpin, QSpinBox):
         none = self._none_state(text, pos)
         if none is not None:
             return none
+        stripped = text.strip()
+        if re.fullmatch(r"[-+]?\d*", stripped) is None:  # letters: refused, and said why
+            self._editor.explain(stripped)
+            return QValidator.State.Invalid, text, pos
+        if stripped in ("", "-", "+"):
+            return QValidator.State.Intermediate, text, pos
+        if not self.minimum() <= int(stripped) <= self.maximum():  # "-3": kept on show and explained
+            self._editor.explain(stripped)
+            return QValidator.State.Intermediate, text, pos
         result = super().validate(text, pos)
         state = result[0] if isinstance(result, tuple) else result
         if state != QValidator.State.Acceptable:
@@ -218,6 +167,8 @@ class _FloatSpin(_ExplainingSpin, QDoubleSpinBox):
             value = float(stripped)
         except ValueError:
             partial = re.fullmatch(r"[-+]?(\d*\.?\d*)?([eE][-+]?)?", stripped) is not None
+            if not partial:
+                self._editor.explain(stripped)
             return (QValidator.State.Intermediate if partial else QValidator.State.Invalid), text, pos
         if not math.isfinite(value) or not self.minimum() <= value <= self.maximum():
             self._editor.explain(stripped)
@@ -284,9 +235,12 @@ class NumberEditor(ParamEditor):
         try:
             value = int(text) if self.param.kind == kinds.INT else float(text)
         except ValueError:
-            return
-        reason = self.param.validate(value)
-        if reason is None and not self.spin.minimum() <= value <= self.spin.maximum():
+            value = None
+        if value is None:
+            reason = f"{self.param.name} must be {'a whole number' if self.param.kind == kinds.INT else 'a number'}"
+        else:
+            reason = self.param.validate(value)
+        if reason is None and value is not None and not self.spin.minimum() <= value <= self.spin.maximum():
             reason = f"{self.param.name} must be between {self.spin.minimum():g} and {self.spin.maximum():g}"
         if reason:
             self._rejected = f"'{text}' refused: {reason}."

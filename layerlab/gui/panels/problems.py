@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from layerlab.core.errors import Problem
+from layerlab.core.errors import Problem, ProblemKind
 from layerlab.core.shapes import CheckReport
 from layerlab.gui import icons
 
@@ -84,8 +84,8 @@ class ProblemsPanel(QWidget):
             self._placeholder()
         for p in self.problems:
             is_data = id(p) in data
-            item = QTreeWidgetItem([f"Data: {p.message}" if is_data else p.message,
-                                    p.node or ("(data)" if is_data else "(project)" if p.kind else "(model)")])
+            where = "(data)" if is_data else "(project)" if p.kind == ProblemKind.PATH else "(model)"
+            item = QTreeWidgetItem([f"Data: {p.message}" if is_data else p.message, p.node or where])
             item.setIcon(0, icons.icon("warning" if p.level == "warning" else "error"))
             item.setToolTip(0, p.message)
             item.setData(0, Qt.ItemDataRole.UserRole, p.node)

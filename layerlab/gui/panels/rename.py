@@ -1,39 +1,30 @@
-"""Renaming a node id: one undoable step that keeps the node's place, edges and sharers."""
+"""Renaming a node id: one undoable step that keeps the node's place, edges, sharers and unknown keys."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from layerlab.core.document import Edge, GraphDocument
-
-_VALID_ID = re.compile(r"[A-Za-z0-9_.\-]+")
+from layerlab.core.document import GraphDocument
 
 
 def id_problem(document: GraphDocument, old: str, new: str) -> str | None:
-    """Why `new` cannot replace node id `old`, or None."""
-    if not new:
-        return "A node id cannot be empty."
-    if not _VALID_ID.fullmatch(new):
-        return "A node id may hold letters, digits, '_', '.' and '-' only."
-    if new != old and new in document:
-        return f"Another node already has the id '{new}'."
-    return None
+    """Why `new` cannot replace node id `old`, or None (the document's one id rule)."""
+    return document.id_problem(new, old)
 
 
 class RenameNodeCommand(QUndoCommand):
-    """Give node `old` the id `new`.
+    """Give node `old` the id `new` (GraphDocument.rename_node, in place).
 
-    The document has no rename, so this removes the node and adds it back
-    under the new id at the same place in the node order (which decides the
-    order of the model's inputs and outputs), with the same edges; nodes that
-    share its layer are re-added pointing at the new id.
+    `extras` gives the project's unknown keys per node id (Project.node_extra), moved along with the id
+    so that saving still writes them.
     """
 
-    def __init__(self, document: GraphDocument, old: str, new: str):
+    def __init__(self, document: GraphDocument, old: str, new: str,
+                 extras: Callable[[], dict] | None = None):
         super().__init__(f"Rename {old} to {new}")
-        self.document, self.old, self.new = document, old, new
+        self.document, self.old, self.new, self.extras = document, old, new, extras
 
     def redo(self) -> None:
         self._rename(self.old, self.new)
@@ -42,19 +33,7 @@ class RenameNodeCommand(QUndoCommand):
         self._rename(self.new, self.old)
 
     def _rename(self, old: str, new: str) -> None:
-        doc = self.document
-        sharers = [n for n in doc.node_ids() if doc.shares(n) == old]
-        removed = [doc.remove_node(n) for n in sharers] + [doc.remove_node(old)]
-        edges: list[Edge] = []
-        for node, index, node_edges in reversed(removed):  # re-add in the opposite order: indices stay right
-            node_id = new if node.id == old else node.id
-            shares = new if node.shares == old else node.shares
-            doc.add_node(node.type, node.params, node.position, node_id=node_id, index=index, shares=shares)
-            edges.extend(node_edges)
-        seen = set()
-        for e in edges:
-            moved = Edge(new if e.source == old else e.source, new if e.target == old else e.target,
-                         e.port, e.source_port)
-            if moved not in seen and not doc.has_edge(moved):
-                seen.add(moved)
-                doc.add_edge(*moved)
+        self.document.rename_node(old, new)
+        extras = self.extras() if self.extras is not None else None
+        if extras is not None and old in extras:
+            extras[new] = extras.pop(old)

@@ -27,21 +27,22 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
 from layerlab.core import project as project_io
+from layerlab.core.data.sources import file_filter
 from layerlab.core.document import NODE_MOVED
 from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, STOPPED
+from layerlab.core.training.progress import RunProgress
+from layerlab.core.training.series import RunHistory
 from layerlab.gui import icons
 from layerlab.gui.files import CANCEL
 from layerlab.gui.training import jobs
-from layerlab.gui.training.data_panel import FILE_FILTERS, DataPanel
+from layerlab.gui.training.data_panel import DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
 from layerlab.gui.training.messages import ERROR, INFO, RESTORED, end_message
-from layerlab.gui.training.progress import RunProgress
 from layerlab.gui.training.run_panel import RunPanel
 from layerlab.gui.training.sections import SectionStore
-from layerlab.gui.training.series import RunHistory
 from layerlab.gui.training.settings_panel import TrainingSettingsPanel
 from layerlab.gui.training.view import TrainingView
 from layerlab.gui.training.weights import WeightsView
@@ -198,6 +199,9 @@ class TrainingController(QObject):
             return False
         self._commit_focused_edit()
         section = self.store.get("dataset") or None
+        if section is None:
+            self.run_panel.show_no_data()
+            return False
         base_dir = self.project.base_dir
         job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
                             dataset_section=section, base_dir=base_dir, name=self.project.name,
@@ -454,7 +458,8 @@ class TrainingController(QObject):
 
         section = self.store.get("training") or None
         try:
-            return TrainingConfig.from_section(section).compile_section(self.document)
+            return TrainingConfig.from_section(section, document=self.document, dataset=self.data_service.dataset,
+                                               report=self.window.check_service.report).compile_section(self.document)
         except LayerLabError:
             return section
 
@@ -471,12 +476,12 @@ class TrainingController(QObject):
         return apply_fixes(self.window.undo_stack, self.document, list(fixes))
 
     def _browse(self, source: str, field) -> None:
-        start = str(self.project.base_dir)
+        start = str(self.window.start_folder())
         if source == "images":
             chosen = QFileDialog.getExistingDirectory(self.window, "Choose the image folder", start)
         else:
             chosen = self.window.dialogs.open_file(self.window, "Choose the data file", start,
-                                                   FILE_FILTERS.get(source, "All files (*)"))
+                                                   file_filter(source))
         if chosen:
             from layerlab.gui import allowed
 
@@ -484,7 +489,7 @@ class TrainingController(QObject):
             field.choose(self.data_panel.path_for(chosen, self.project.base_dir if self.project.path else None))
 
     def _ask_save_path(self, caption: str, name: str, filters: str) -> str | None:
-        folder = self.project.path.parent if self.project.path else Path.cwd()
+        folder = self.window.start_folder()
         return self.window.dialogs.save_file(self.window, caption, str(folder / name), filters)
 
     # -- the project: open, save, close ---------------------------------------------------------------

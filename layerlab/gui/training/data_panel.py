@@ -15,36 +15,22 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from layerlab.core.data.section import KERAS_OPTIONS, SKLEARN_NAMES, SOURCE_KEYS
+from layerlab.core.data import sources
+from layerlab.core.data.section import SKLEARN_NAMES
 from layerlab.core.document import NODE_MOVED, GraphDocument
-from layerlab.gui.training.fields import ChoiceField, NumberField, PathField, hint, parse_shape
-from layerlab.gui.training.mapping import MAPPED_SOURCES, MappingEditor
+from layerlab.gui.training.fields import ChoiceField, NumberField, PathField, hint, parse_shape, scrolling_column
+from layerlab.gui.training.mapping import MappingEditor
 from layerlab.gui.training.preview_view import PreviewView
 from layerlab.gui.training.sections import SectionStore
-
-SOURCE_CHOICES = [
-    ("sklearn", "Bundled sample (offline)"), ("csv", "CSV file"), ("npz", "NumPy arrays (.npz)"),
-    ("images", "Image folder"), ("text_csv", "Text in a CSV file"), ("keras", "Keras dataset (download)"),
-]
-SOURCE_DEFAULTS = {"sklearn": {"name": "digits"}, "keras": {"name": "mnist"}}
-PATH_SOURCES = {"csv": "a CSV file", "npz": "an .npz file", "images": "a folder", "text_csv": "a CSV file"}
-FILE_FILTERS = {"csv": "CSV files (*.csv *.tsv *.txt);;All files (*)", "text_csv": "CSV files (*.csv *.tsv *.txt);;"
-                "All files (*)", "npz": "NumPy arrays (*.npz);;All files (*)"}
-SKLEARN_TEXT = {"digits": "digits (8×8 images, 10 classes)", "iris": "iris (4 features, 3 classes)",
-                "wine": "wine (13 features, 3 classes)", "breast_cancer": "breast_cancer (30 features, 2 classes)",
-                "diabetes": "diabetes (10 features, regression)"}
-KERAS_NAMES = tuple(KERAS_OPTIONS)
 
 
 class DataPanel(QWidget):
@@ -65,21 +51,11 @@ class DataPanel(QWidget):
         self.document = document
         self.problems: list = []
         self.columns: list[str] = []
+        self.data_ready = False  # a dataset is loaded: only then can it be said to fit
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(10, 10, 10, 10)
-        layout.setSpacing(10)
+        layout = scrolling_column(self)
 
-        self.source = ChoiceField(SOURCE_CHOICES)
+        self.source = ChoiceField([(key, info.title) for key, info in sources.SOURCES.items()])
         self.source.edited.connect(self._on_source)
         top = QFormLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -155,9 +131,9 @@ class DataPanel(QWidget):
             lambda: self.store.set_field("dataset", "delimiter", self.delimiter.text() or None))
         self.header = QCheckBox("Header row (column names)")
         self.header.toggled.connect(lambda on: self.store.set_field("dataset", "header", None if on else False))
-        self.sklearn_name = ChoiceField([(n, SKLEARN_TEXT[n]) for n in SKLEARN_NAMES])
+        self.sklearn_name = ChoiceField([(n, sources.SKLEARN_TITLES.get(n, n)) for n in SKLEARN_NAMES])
         self.sklearn_name.edited.connect(lambda v: self.store.set_field("dataset", "name", v))
-        self.keras_name = ChoiceField([(n, n) for n in KERAS_NAMES])
+        self.keras_name = ChoiceField([(n, n) for n in sources.KERAS_NAMES])
         self.keras_name.edited.connect(self._on_keras_name)
         self.num_words = NumberField("10000", integer=True, minimum=1)
         self.num_words.edited.connect(lambda v: self.store.set_field("dataset", "num_words", v))
@@ -235,12 +211,12 @@ class DataPanel(QWidget):
         """Show the project's dataset section (and the graph's inputs and outputs)."""
         section = self.store.get("dataset")
         source = section.get("source")
-        self.source.set_value(source if source in SOURCE_KEYS else None)
-        has = bool(source in SOURCE_KEYS)
+        self.source.set_value(source if source in sources.SOURCES else None)
+        has = bool(source in sources.SOURCES)
         for box in (self.source_box, self.prep_box):
             box.setVisible(has)
         self._show_source_rows(source, section)
-        self.mapping_box.setVisible(source in MAPPED_SOURCES)
+        self.mapping_box.setVisible(source in sources.mapped_sources())
         self.mapping.set_context(source or "", section, self.document.input_ids(), self.document.output_ids(),
                                  self.columns)
         self.scale.set_value(section.get("scale"))
@@ -256,20 +232,16 @@ class DataPanel(QWidget):
             self.preview.show_message("Choose where the training data comes from.")
 
     def _show_source_rows(self, source: str | None, section: dict) -> None:
-        keys = SOURCE_KEYS.get(source or "", ())
-        visible = {
-            "path": "path" in keys, "test_path": "test_path" in keys, "delimiter": "delimiter" in keys,
-            "header": "header" in keys, "sklearn_name": source == "sklearn", "keras_name": source == "keras",
-            "num_words": source == "text_csv" or section.get("name") in ("imdb", "reuters") and source == "keras",
-            "maxlen": source == "text_csv" or section.get("name") in ("imdb", "reuters") and source == "keras",
-            "padding": source == "text_csv" or section.get("name") in ("imdb", "reuters") and source == "keras",
-            "image_size": source == "images", "color_mode": source == "images",
-            "x_test": source == "npz" and len(self.document.input_ids()) <= 1,
-            "y_test": source == "npz" and len(self.document.output_ids()) <= 1, "note": source in ("keras", "images"),
-        }
+        info = sources.SOURCES.get(source or "")
+        shown = {"path", "test_path", "delimiter", "header", *sources.SEQUENCE_KEYS, "image_size", "color_mode"}
+        visible = {key: key in shown and sources.takes(section, key) for key in self._source_rows}
+        visible.update(sklearn_name=source == "sklearn", keras_name=source == "keras",
+                       x_test=sources.takes(section, "x_test") and len(self.document.input_ids()) <= 1,
+                       y_test=sources.takes(section, "y_test") and len(self.document.output_ids()) <= 1,
+                       note=bool(info and info.note))
         for key, (_label, widget) in self._source_rows.items():
             self.source_form.setRowVisible(widget, visible[key])
-        self.path.line.setPlaceholderText(f"choose {PATH_SOURCES.get(source or '', 'a file')}")
+        self.path.line.setPlaceholderText(f"choose {info.path_names if info and info.path_names else 'a file'}")
         self.path.set_value(_text(section.get("path")))
         self.test_path.set_value(_text(section.get("test_path")))
         with QSignalBlocker(self.delimiter):
@@ -287,12 +259,7 @@ class DataPanel(QWidget):
         for field, key in ((self.x_test, "x_test"), (self.y_test, "y_test")):
             with QSignalBlocker(field):
                 field.setText(_text(section.get(key)))
-        if source == "keras":
-            self.source_note.setText("Keras downloads the dataset once into its cache (~/.keras/datasets); "
-                                     "without network access, put the file there yourself.")
-        elif source == "images":
-            self.source_note.setText("One folder per class inside the chosen folder; the folder names are the "
-                                     "class names.")
+        self.source_note.setText(info.note if info else "")
 
     def set_columns(self, columns: list[str]) -> None:
         """The data's column names (from the preview), offered in the mapping."""
@@ -305,7 +272,7 @@ class DataPanel(QWidget):
         self.problems = list(problems)
         errors = [p for p in problems if p.level == "error"]
         if not problems:
-            self.problem_label.setText("The data fits the model." if self.store.raw("dataset") else "")
+            self.problem_label.setText("The data fits the model." if self.data_ready else "")
             self.problem_label.setProperty("role", "secondary")
         else:
             marks = "\n".join(("✖ " if p.level == "error" else "⚠ ") + p.message for p in problems)
@@ -315,6 +282,12 @@ class DataPanel(QWidget):
         self.problem_label.style().polish(self.problem_label)
         self.shapes_button.setEnabled(bool(self._fixes("shape")))
         self.units_button.setEnabled(bool(self._fixes("units")))
+
+    def set_data_ready(self, ready: bool) -> None:
+        """Whether the chosen data is loaded (and so checked against the model)."""
+        if ready != self.data_ready:
+            self.data_ready = ready
+            self.set_problems(self.problems)
 
     def _fixes(self, name: str) -> list:
         return [p.fix for p in self.problems if p.fix is not None and p.fix.name == name]
@@ -329,12 +302,11 @@ class DataPanel(QWidget):
         if source is None or source == self._source():
             return
         self.columns = []
-        self.store.edit("dataset", {"source": source, **SOURCE_DEFAULTS.get(source, {})}, text="Change the data source")
+        self.store.edit("dataset", {"source": source, **sources.SOURCES[source].starts_with},
+                        text="Change the data source")
 
     def _on_keras_name(self, name) -> None:
-        section = self.store.get("dataset")
-        keep = {k: v for k, v in section.items() if k in ("source", "name", "scale", "standardize", "one_hot",
-                                                            "reshape", "shuffle_seed")}
+        keep = sources.kept_on_dataset_change(self.store.get("dataset"))
         keep["name"] = name
         self.store.edit("dataset", keep, "name")
 
@@ -365,7 +337,8 @@ class DataPanel(QWidget):
 
     def show_preview(self, pv) -> None:
         self.preview.show_preview(pv)
-        if self._source() in ("csv", "text_csv") and pv.columns:
+        info = sources.SOURCES.get(self._source())
+        if info is not None and info.mapping is not None and not info.mapping.arrays and pv.columns:
             self.set_columns(list(pv.columns))
 
     def path_for(self, chosen: str, base_dir: Path | None) -> str:

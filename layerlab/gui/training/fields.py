@@ -11,7 +11,18 @@ import math
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class PathField(QWidget):
@@ -157,6 +168,23 @@ class ChoiceField(QComboBox):
         if value != self._last:
             self._last = value
             self.edited.emit(value)
+
+
+def scrolling_column(panel: QWidget) -> QVBoxLayout:
+    """Fill `panel` with a frameless, vertically scrolling column; returns the column's layout."""
+    outer = QVBoxLayout(panel)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    outer.addWidget(scroll)
+    body = QWidget()
+    scroll.setWidget(body)
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(10, 10, 10, 10)
+    layout.setSpacing(10)
+    return layout
 
 
 def hint(text: str) -> QLabel:

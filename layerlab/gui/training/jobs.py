@@ -208,7 +208,7 @@ def check_model_and_data(document: GraphDocument, dataset, training: dict | None
     report = report if report is not None else check_document(document)
     if not report.valid:
         raise InvalidProjectError(report.errors, "the model")
-    config = TrainingConfig.from_section(training)
+    config = TrainingConfig.from_section(training, document=document, dataset=dataset, report=report)
     return check_data(dataset, document, report, training=config.compile_section(document))
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
+from layerlab.core.data.sources import SOURCES, mapped_sources
 from layerlab.gui.training.fields import ChoiceField, hint, parse_names
-
-MAPPED_SOURCES = ("csv", "text_csv", "npz")
 
 
 class MappingEditor(QWidget):
@@ -48,19 +47,20 @@ class MappingEditor(QWidget):
             self.form.removeRow(0)
         self.inputs, self.outputs = list(inputs), list(outputs)
         self.input_fields, self.output_fields, self.text_field = {}, {}, None
-        if source not in MAPPED_SOURCES:
+        if source not in mapped_sources():
             return
         choices = [(c, c) for c in columns]
         if not inputs or not outputs:
             self.form.addRow(hint("Add Input and output layers to the model to map the data to them."))
-        if source == "text_csv":
+        mapping = SOURCES[source].mapping
+        if mapping.text:
             self.text_field = ChoiceField(choices, editable=True)
             self.text_field.setToolTip("The column that holds the text")
-            self.text_field.edited.connect(lambda v: self.edited.emit("text", v))
+            self.text_field.edited.connect(lambda v: self.edited.emit(mapping.text, v))
             self.form.addRow("Text column", self.text_field)
-        for node in inputs if source != "text_csv" else []:
+        for node in inputs if mapping.inputs else []:
             field = QLineEdit()
-            if source == "npz":
+            if mapping.arrays:
                 field.setPlaceholderText("x_train" if len(inputs) == 1 else "array name")
                 field.setToolTip(f"The array of the .npz file that feeds Input '{node}'")
             else:
@@ -71,20 +71,21 @@ class MappingEditor(QWidget):
             self.form.addRow(_node_label("Input", node), field)
         for node in outputs:
             field = ChoiceField(choices, editable=True)
-            if source == "npz":
+            if mapping.arrays:
                 field.lineEdit().setPlaceholderText("y_train" if len(outputs) == 1 else "array name")
-            field.setToolTip(f"The {'array' if source == 'npz' else 'column'} that gives the targets of "
+            field.setToolTip(f"The {'array' if mapping.arrays else 'column'} that gives the targets of "
                              f"output '{node}'")
             field.edited.connect(lambda _v: self._on_outputs_edited())
             self.output_fields[node] = field
             self.form.addRow(_node_label("Output", node), field)
 
     def _fill(self, source: str, section: dict) -> None:
-        if source not in MAPPED_SOURCES:
+        if source not in mapped_sources():
             return
+        mapping = SOURCES[source].mapping
         if self.text_field is not None:
-            self.text_field.set_value(section.get("text"))
-        key_in, key_out = ("x", "y") if source == "npz" else ("features", "target")
+            self.text_field.set_value(section.get(mapping.text))
+        key_in, key_out = mapping.inputs, mapping.outputs
         given = section.get(key_in)
         for i, (node, field) in enumerate(self.input_fields.items()):
             if isinstance(given, dict):
@@ -103,24 +104,23 @@ class MappingEditor(QWidget):
             field.set_value(value)
 
     def _on_inputs_edited(self) -> None:
-        source = self._context[0] if self._context else ""
+        mapping = SOURCES[self._context[0]].mapping
         texts = {node: field.text().strip() for node, field in self.input_fields.items()}
-        if source == "npz":
+        if mapping.arrays:  # one array name per Input
             if len(texts) == 1:
-                self.edited.emit("x", next(iter(texts.values())) or None)
+                self.edited.emit(mapping.inputs, next(iter(texts.values())) or None)
             else:
-                self.edited.emit("x", {n: t for n, t in texts.items() if t} or None)
+                self.edited.emit(mapping.inputs, {n: t for n, t in texts.items() if t} or None)
             return
-        lists = {node: parse_names(text) for node, text in texts.items()}
+        lists = {node: parse_names(text) for node, text in texts.items()}  # columns per Input
         if len(lists) == 1:
-            self.edited.emit("features", next(iter(lists.values())) or None)
+            self.edited.emit(mapping.inputs, next(iter(lists.values())) or None)
         else:
-            self.edited.emit("features", {n: cols for n, cols in lists.items() if cols} or None)
+            self.edited.emit(mapping.inputs, {n: cols for n, cols in lists.items() if cols} or None)
 
     def _on_outputs_edited(self) -> None:
-        source = self._context[0] if self._context else ""
         values = [_column(field.value()) for field in self.output_fields.values()]
-        key = "y" if source == "npz" else "target"
+        key = SOURCES[self._context[0]].mapping.outputs
         if len(values) == 1:
             self.edited.emit(key, values[0])
         elif any(v is not None for v in values):

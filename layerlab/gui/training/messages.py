@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from layerlab.core.training.listener import FAILED, FINISHED, NAN_REASON, STOPPED
+from layerlab.core.training.progress import format_duration  # noqa: F401 - the runs list imports it from here
 
 RESTORED = "restored"  # a reopened project's saved weights were loaded (no training)
 INFO, OK, WARNING, ERROR = "info", "ok", "warning", "error"
@@ -59,14 +60,6 @@ def end_message(status: str, reason: str, seconds: float | None = None,
             return ERROR, out_of_memory_message(reason, layer_names)
         return ERROR, f"Training failed: {reason}"
     return INFO, reason
-
-
-def format_duration(seconds: float) -> str:
-    """0:07, 1:05:09: minutes and seconds, with hours when there are some."""
-    seconds = max(0, int(round(seconds)))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def format_metric(value: float | None) -> str:

@@ -33,7 +33,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from layerlab.core.errors import LayerLabError
-from layerlab.gui.training.series import VAL, Lineage, RunHistory, steady_range
+from layerlab.core.training.series import VAL, Lineage, RunHistory, steady_range
 
 REDRAW_MS = 500
 MAX_COLUMNS = 3
@@ -243,8 +243,8 @@ class MetricPlots(QWidget):
     def _ensure_cards(self) -> bool:
         """A plot for every metric; True when the set of plots changed."""
         names = self.history.metric_names()
-        if list(self.cards) == names or (not names and self.cards):
-            return False  # no runs left (a new project): the empty plots stay, ready for the next run
+        if list(self.cards) == names:
+            return False  # no runs left (a new project, an import): the plots go, nothing of the last project stays
         for card in self.cards.values():
             self._grid.removeWidget(card)
             card.deleteLater()

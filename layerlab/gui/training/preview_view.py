@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from layerlab.core.shapes import format_shape
+from layerlab.core.notation import shapes_text
 
 THUMB = 52  # pixels per shown image
 
@@ -40,16 +40,6 @@ def image_pixmap(image: np.ndarray, size: int = THUMB) -> QPixmap:
         qimage = QImage(a.data, w, h, a.strides[0], QImage.Format.Format_RGBA8888)
     scaled = qimage.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
     return QPixmap.fromImage(scaled.copy())  # copy: the array's memory is not ours to keep
-
-
-def shape_text(shape) -> str:
-    if shape is None:
-        return "?"
-    if isinstance(shape, dict):
-        return ", ".join(f"{k}: {format_shape(tuple(v))}" for k, v in shape.items())
-    if isinstance(shape, list):
-        return ", ".join(format_shape(tuple(s)) for s in shape)
-    return format_shape(tuple(shape))
 
 
 class ClassCountsChart(QWidget):
@@ -145,7 +135,7 @@ class PreviewView(QWidget):
         self.show_message("")
         test = f"{pv.num_test:,} test samples" if pv.num_test else "no test set"
         facts = [f"<b>{pv.num_train:,}</b> training samples · {test}",
-                 f"features {shape_text(pv.x_shape)} → targets {shape_text(pv.y_shape)}"]
+                 f"features {shapes_text(pv.x_shape)} → targets {shapes_text(pv.y_shape)}"]
         if pv.class_counts:
             facts.append(f"{len(pv.class_counts)} classes")
         self.facts.setText("<br>".join(facts))

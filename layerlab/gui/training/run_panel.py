@@ -6,12 +6,13 @@ so they are enabled and disabled in one place.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QSpinBox,
     QToolButton,
@@ -23,6 +24,7 @@ from layerlab.gui import icons
 from layerlab.gui.training.messages import ERROR, INFO, OK, WARNING
 
 _ICONS = {OK: "ok", INFO: "dot", WARNING: "warning", ERROR: "error"}
+NO_DATA = "The project has no data to train on: choose a source in the Data panel."
 
 
 def _button(action: QAction) -> QToolButton:
@@ -35,7 +37,13 @@ def _button(action: QAction) -> QToolButton:
 
 
 class RunPanel(QWidget):
-    """The run bar. `more_epochs` is the N of 'Continue for N more epochs'."""
+    """The run bar. `more_epochs` is the N of 'Continue for N more epochs'.
+
+    Signals:
+        dataRequested(): the user asked for the Data panel (from the "no data" message's button).
+    """
+
+    dataRequested = Signal()  # noqa: N815 - Qt naming
 
     def __init__(self, train: QAction, stop: QAction, cont: QAction, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,18 +86,30 @@ class RunPanel(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         message_row.addWidget(self.message_icon, 0, Qt.AlignmentFlag.AlignTop)
         message_row.addWidget(self.message, 1)
+        self.data_button = QPushButton("Choose the Data…")
+        self.data_button.setObjectName("runChooseData")
+        self.data_button.setToolTip("Open the Data panel")
+        self.data_button.clicked.connect(self.dataRequested)
+        self.data_button.hide()
+        message_row.addWidget(self.data_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(message_row)
         self.level = INFO
         self.show_message(INFO, "Choose the data and the settings, then press Train.")
 
     def show_message(self, level: str, text: str) -> None:
         """The panel's one message: how the last run ended, or what is happening."""
+        self.data_button.hide()
         self.level = level
         self.message.setText(text)
         self.message.setProperty("role", "error" if level == ERROR else "")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message_icon.setPixmap(icons.render(_ICONS.get(level, "dot"), 16, None, self.devicePixelRatioF()))
+
+    def show_no_data(self) -> None:
+        """Train was pressed without data: say so, with the way to the Data panel."""
+        self.show_message(ERROR, NO_DATA)
+        self.data_button.show()
 
     def show_progress(self, fraction: float, text: str) -> None:
         self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 1000))

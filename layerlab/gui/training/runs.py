@@ -14,8 +14,8 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from layerlab.core.training.series import VAL, Lineage, RunHistory
 from layerlab.gui.training.messages import format_duration, format_metric
-from layerlab.gui.training.series import VAL, Lineage, RunHistory
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _MARKS = {"running": "▶", "finished": "✓", "stopped": "■", "failed": "✖"}

@@ -3,7 +3,9 @@
 Each edit is one undoable change of the project's `training` section (via
 the SectionStore), checked by the engine's own TrainingConfig as it is made:
 a value the engine would refuse is shown in red under the form, naming the
-key, before anyone presses Train.
+key, before anyone presses Train. An unset loss or metrics list shows what
+`core.training.defaults` picks from the model and the loaded data, marked
+"from the data", until the user picks another.
 """
 
 from __future__ import annotations
@@ -14,12 +16,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,18 +28,13 @@ from PySide6.QtWidgets import (
 from layerlab.core.build import OPTIMIZERS
 from layerlab.core.document import NODE_MOVED, GraphDocument
 from layerlab.core.errors import LayerLabError
+from layerlab.core.training import defaults
 from layerlab.core.training.config import TrainingConfig
 from layerlab.gui.training.callbacks_form import CallbacksForm
-from layerlab.gui.training.fields import ChoiceField, NumberField, hint
+from layerlab.gui.training.fields import ChoiceField, NumberField, hint, scrolling_column
 from layerlab.gui.training.sections import SectionStore
 
-LOSS_CHOICES = ["sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse", "mae",
-                "huber", "log_cosh", "mape", "msle", "kl_divergence", "poisson", "hinge", "squared_hinge",
-                "categorical_hinge", "binary_focal_crossentropy", "categorical_focal_crossentropy",
-                "cosine_similarity"]
-METRIC_CHOICES = ["accuracy", "mae", "mse", "rmse", "auc", "precision", "recall", "top_k_categorical_accuracy",
-                  "sparse_top_k_categorical_accuracy", "r2_score"]
-DEFAULT_LEARNING_RATE = {"sgd": 0.01}  # every other optimizer's Keras default is 0.001
+FROM_DATA = "from the data"
 
 
 class TrainingSettingsPanel(QWidget):
@@ -50,18 +45,9 @@ class TrainingSettingsPanel(QWidget):
         self.setObjectName("TrainingSettingsPanel")
         self.store = store
         self.document = document
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        outer.addWidget(scroll)
-        body = QWidget()
-        scroll.setWidget(body)
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(10, 10, 10, 10)
-        layout.setSpacing(10)
+        self.dataset = None  # the loaded Dataset, when there is one: the loss and metrics are picked from it
+        self.report = None  # the latest CheckReport: the outputs' units
+        layout = scrolling_column(self)
 
         opt_box = QGroupBox("Optimizer")
         opt = QFormLayout(opt_box)
@@ -87,7 +73,7 @@ class TrainingSettingsPanel(QWidget):
         self.weight_fields: dict[str, NumberField] = {}
         self.metrics = QListWidget()
         self.metrics.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        for name in METRIC_CHOICES:
+        for name in defaults.METRIC_CHOICES:
             item = QListWidgetItem(name)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -97,8 +83,11 @@ class TrainingSettingsPanel(QWidget):
         row = max(self.metrics.sizeHintForRow(0), self.metrics.fontMetrics().height() + 6)
         self.metrics.setFixedHeight(row * 5 + 2 * self.metrics.frameWidth() + 4)
         self.metrics.itemChanged.connect(lambda _item: self._on_metrics())
+        self.picked_note = hint("")
+        self.picked_note.setObjectName("trainingPickedNote")
         self._outputs: tuple[str, ...] | None = None
         layout.addWidget(self.loss_box)
+        layout.addWidget(self.picked_note)  # under the box: a form row would cut its second line
 
         run_box = QGroupBox("Run")
         run = QFormLayout(run_box)
@@ -107,9 +96,9 @@ class TrainingSettingsPanel(QWidget):
         self.batch_size = _spin(1, 10_000_000, " samples")
         self.batch_size.valueChanged.connect(lambda v: self._set("batch_size", int(v)))
         self.validation_split = QDoubleSpinBox()
-        self.validation_split.setRange(0.0, 0.95)
-        self.validation_split.setSingleStep(0.05)
         self.validation_split.setDecimals(2)
+        self.validation_split.setRange(0.0, defaults.VALIDATION_SPLIT_MAX - 0.01)  # the largest below the limit
+        self.validation_split.setSingleStep(0.05)
         self.validation_split.setKeyboardTracking(False)
         self.validation_split.setToolTip("The last fraction of the training data, held out to validate each epoch")
         self.validation_split.valueChanged.connect(lambda v: self._set("validation_split", round(float(v), 4)))
@@ -152,14 +141,45 @@ class TrainingSettingsPanel(QWidget):
         store.changed.connect(lambda key: key == "training" and self.refresh())
         self.refresh()
 
+    # -- what the defaults are picked from ------------------------------------------------------------
+    def follow(self, data_service, check_service, data_panel=None) -> None:
+        """Pick from the data the DataService loads and the outputs' units the CheckService reports.
+
+        `data_panel` is told whether the data is loaded: only loaded data can be said to fit.
+        """
+        def loaded(dataset) -> None:
+            self.set_dataset(dataset)
+            if data_panel is not None:
+                data_panel.set_data_ready(dataset is not None)
+
+        data_service.datasetReady.connect(loaded)
+        for signal in (data_service.loading, data_service.cleared, data_service.failed):
+            signal.connect(lambda *_: loaded(None))
+        check_service.reportReady.connect(self.set_report)
+
+    def set_dataset(self, dataset) -> None:
+        """The loaded data (None: none loaded); an unset loss and metrics are picked from it."""
+        self.dataset = dataset
+        self.refresh()
+
+    def set_report(self, report) -> None:
+        """The latest shape check: the outputs' units."""
+        self.report = report
+        if "loss" not in self.store.get("training") or "metrics" not in self.store.get("training"):
+            self.refresh()
+
+    def picked(self) -> dict:
+        """The section as it trains: unset loss and metrics picked from the model and the data."""
+        return defaults.with_defaults(self.store.get("training"), self.document, self.dataset, self.report) or {}
+
     # -- redraw -------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        s = self.store.get("training")
-        optimizer = s.get("optimizer", "adam")
+        own = self.store.get("training")
+        s = self.picked()
+        optimizer = s.get("optimizer", defaults.DEFAULT_OPTIMIZER)
         self.optimizer.set_value(optimizer)
         self.learning_rate.set_value(s.get("learning_rate"))
-        self.learning_rate.setPlaceholderText(
-            f"Keras default ({DEFAULT_LEARNING_RATE.get(str(optimizer).lower(), 0.001):g})")
+        self.learning_rate.setPlaceholderText(f"Keras default ({defaults.learning_rate_default(optimizer):g})")
         _set(self.momentum, s.get("momentum") or 0.0)
         self.momentum.setEnabled(str(optimizer).lower() == "sgd")
         self.momentum.setToolTip("Used by sgd only" if str(optimizer).lower() != "sgd" else "")
@@ -172,14 +192,27 @@ class TrainingSettingsPanel(QWidget):
             for i in range(self.metrics.count()):
                 item = self.metrics.item(i)
                 item.setCheckState(Qt.CheckState.Checked if item.text() in flat else Qt.CheckState.Unchecked)
-        _set(self.epochs, s.get("epochs", 1))
-        _set(self.batch_size, s.get("batch_size", 32))
-        _set(self.validation_split, s.get("validation_split", 0.0))
+        self._show_picked(own)
+        _set(self.epochs, s.get("epochs", defaults.DEFAULT_EPOCHS))
+        _set(self.batch_size, s.get("batch_size", defaults.DEFAULT_BATCH_SIZE))
+        _set(self.validation_split, s.get("validation_split", defaults.DEFAULT_VALIDATION_SPLIT))
         with QSignalBlocker(self.shuffle):
             self.shuffle.setChecked(s.get("shuffle", True) is not False)
         self.seed.set_value(s.get("seed"))
         self.callbacks.set_callbacks(s.get("callbacks") or [])
-        self._show_problem(s)
+        self._show_problem(own)
+
+    def _show_picked(self, own: dict) -> None:
+        """Say which of the loss and metrics are picked, and from what."""
+        unset = [key for key in defaults.PICKED if own.get(key) is None]
+        picks = defaults.pick(self.document, self.dataset, self.report)
+        if not unset or not picks:
+            self.picked_note.hide()
+            return
+        what = " and ".join(unset).capitalize()
+        why = "; ".join(f"{node}: {p.why}" if len(picks) > 1 else p.why for node, p in picks.items())
+        self.picked_note.setText(f"{what} {FROM_DATA} ({why}). Choose another to set your own.")
+        self.picked_note.show()
 
     def _rebuild_losses(self) -> None:
         outputs = tuple(self.document.output_ids()) or ("",)
@@ -196,7 +229,7 @@ class TrainingSettingsPanel(QWidget):
         self.loss_fields, self.weight_fields = {}, {}
         many = len(outputs) > 1
         for node in outputs:
-            field = ChoiceField([(name, name) for name in LOSS_CHOICES], editable=True)
+            field = ChoiceField([(name, name) for name in defaults.LOSS_CHOICES], editable=True)
             field.edited.connect(lambda v, n=node: self._on_loss(n, v))
             self.loss_fields[node] = field
             self.loss_form.addRow(f"Loss ({node})" if many else "Loss", field)
@@ -210,7 +243,7 @@ class TrainingSettingsPanel(QWidget):
         self.loss_form.addRow("Metrics", self.metrics)
 
     def _show_losses(self, s: dict) -> None:
-        loss, weights = s.get("loss", "mse"), s.get("loss_weights")
+        loss, weights = s.get("loss", defaults.FALLBACK_LOSS), s.get("loss_weights")
         outputs = list(self.loss_fields)
         for i, (node, field) in enumerate(self.loss_fields.items()):
             field.set_value(_per_output(loss, node, i, outputs))
@@ -219,7 +252,8 @@ class TrainingSettingsPanel(QWidget):
 
     def _show_problem(self, s: dict) -> None:
         try:
-            TrainingConfig.from_section(s or None).compile_section(self.document)
+            TrainingConfig.from_section(s or None, document=self.document, dataset=self.dataset,
+                                        report=self.report).compile_section(self.document)
         except LayerLabError as exc:
             self.problem.setText(f"✖ {exc}")
             self.problem.show()
@@ -237,8 +271,8 @@ class TrainingSettingsPanel(QWidget):
         if len(outputs) == 1:
             self._set("loss", value)
             return
-        current = self.store.get("training").get("loss", "mse")
-        per = {o: _per_output(current, o, i, outputs) or "mse" for i, o in enumerate(outputs)}
+        current = self.picked().get("loss", defaults.FALLBACK_LOSS)
+        per = {o: _per_output(current, o, i, outputs) or defaults.FALLBACK_LOSS for i, o in enumerate(outputs)}
         per[node] = value
         self._set("loss", per if len(set(per.values())) > 1 else value)
 
@@ -255,7 +289,7 @@ class TrainingSettingsPanel(QWidget):
     def _on_metrics(self) -> None:
         chosen = [self.metrics.item(i).text() for i in range(self.metrics.count())
                   if self.metrics.item(i).checkState() == Qt.CheckState.Checked]
-        self.store.set_field("training", "metrics", chosen or None, merge=False)
+        self.store.set_field("training", "metrics", chosen, merge=False)  # [] too: the user's own choice
 
 
 def _per_output(value, node: str, index: int, outputs: list[str]):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from layerlab.core.training.series import RunHistory
 from layerlab.gui.training.run_panel import RunPanel
 from layerlab.gui.training.runs import RunsPanel
-from layerlab.gui.training.series import RunHistory
 
 
 class TrainingView(QWidget):

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from layerlab.core.document import GraphDocument
-from layerlab.core.shapes import format_shape
+from layerlab.core.notation import format_shape
 from layerlab.gui.training.messages import format_metric
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from layerlab.gui.training.series import STEADY_TICKS, Lineage, Series, steady_range
+from layerlab.core import project as project_io
+from layerlab.core.training.run import RunRecord
+from layerlab.core.training.series import STEADY_TICKS, Lineage, RunHistory, Series, steady_range
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "digits_mlp.layerlab"
 
 
 def test_a_series_grows_past_its_capacity_and_unpacks_as_views():
@@ -69,3 +74,16 @@ def test_a_range_the_values_have_shrunk_into_a_corner_of_is_made_anew():
 def test_no_range_for_values_that_are_not_finite():
     assert steady_range(math.inf, -math.inf, None) is None  # nothing finite drawn yet
     assert steady_range(float(np.float64("nan")), 1.0, None) is None
+
+
+def test_saved_runs_reopen_as_lineages(tmp_path):
+    from layerlab.core.training import state
+
+    project = project_io.load(EXAMPLE)
+    records = [RunRecord(config={"epochs": 2}, history={"loss": [1.0, 0.5]}),
+               RunRecord(config={"epochs": 1}, initial_epoch=2, history={"loss": [0.4]})]
+    state.add_runs(project, records)
+    history = RunHistory()
+    history.load(state.runs(project))
+    [lineage] = history.lineages
+    assert lineage.last_epoch == 3 and lineage.epochs["loss"] == ([1.0, 2.0, 3.0], [1.0, 0.5, 0.4])

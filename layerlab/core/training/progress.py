@@ -11,7 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from layerlab.gui.training.messages import format_duration
+
+def format_duration(seconds: float) -> str:
+    """0:07, 1:05:09: minutes and seconds, with hours when there are some."""
+    seconds = max(0, int(round(seconds)))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class RunProgress:

@@ -1,9 +1,10 @@
-"""What a node's card shows, and how big the card is, from the document alone.
+"""What a node's card on the canvas shows, and how big the card is, from the document alone (no Qt).
 
 A card's size never depends on fonts or on a check result: only on the node's
 type, parameters, wiring and shared layers. So a check never moves anything,
 and the layout of an imported model can be computed off the GUI thread with
-the sizes the canvas will draw (see :func:`card_sizes`).
+the sizes the canvas will draw (see :func:`card_sizes`). The canvas
+(gui/canvas/node_item.py, style.py) draws with these sizes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,17 @@ from dataclasses import dataclass
 from layerlab.core import catalog
 from layerlab.core.catalog.spec import LAYER, SHAPE
 from layerlab.core.document import GraphDocument
-from layerlab.core.shapes import format_shape
-from layerlab.gui.canvas import style
+from layerlab.core.notation import format_shape
+
+# A card's sizes, in scene units. As wide as the longest usual output shape, "(None, 112, 112, 64)", in the
+# mono font.
+NODE_WIDTH = 180.0
+HEADER_HEIGHT = 26.0
+ROW_HEIGHT = 17.0
+PORT_ROW_HEIGHT = 18.0
+FOOTER_HEIGHT = 24.0
+BODY_TOP_PAD = 4.0
+MAX_KEY_PARAMS = 3
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ def node_face(document: GraphDocument, node_id: str, shared_by: tuple[str, ...] 
     else:
         lines = []
         for p in (spec.params if spec else ()):
-            if p.key and p.name != "name" and len(lines) < style.MAX_KEY_PARAMS:
+            if p.key and p.name != "name" and len(lines) < MAX_KEY_PARAMS:
                 lines.append((p.name, format_value(node.params.get(p.name, p.default), p.kind)))
     if shared_by:
         lines.append(("shared by", shared_by[0] if len(shared_by) == 1 else f"{len(shared_by)} calls"))
@@ -94,12 +104,12 @@ class CardGeometry:
 
 
 def card_geometry(face: Face) -> CardGeometry:
-    name_top = style.HEADER_HEIGHT + style.BODY_TOP_PAD
-    lines_top = name_top + style.ROW_HEIGHT
-    ports_top = lines_top + style.ROW_HEIGHT * len(face.key_lines) + (2.0 if face.port_rows else 0.0)
-    body_bottom = ports_top + style.PORT_ROW_HEIGHT * face.port_rows + style.BODY_TOP_PAD
-    body_bottom = max(body_bottom, style.HEADER_HEIGHT + 2 * style.PORT_ROW_HEIGHT)  # room for two bare ports
-    return CardGeometry(body_bottom + style.FOOTER_HEIGHT, name_top, lines_top, ports_top, body_bottom)
+    name_top = HEADER_HEIGHT + BODY_TOP_PAD
+    lines_top = name_top + ROW_HEIGHT
+    ports_top = lines_top + ROW_HEIGHT * len(face.key_lines) + (2.0 if face.port_rows else 0.0)
+    body_bottom = ports_top + PORT_ROW_HEIGHT * face.port_rows + BODY_TOP_PAD
+    body_bottom = max(body_bottom, HEADER_HEIGHT + 2 * PORT_ROW_HEIGHT)  # room for two bare ports
+    return CardGeometry(body_bottom + FOOTER_HEIGHT, name_top, lines_top, ports_top, body_bottom)
 
 
 def share_owners(document: GraphDocument) -> dict[str, tuple[str, ...]]:
@@ -115,7 +125,7 @@ def share_owners(document: GraphDocument) -> dict[str, tuple[str, ...]]:
 def card_sizes(document: GraphDocument) -> dict[str, tuple[float, float]]:
     """{node id: (width, height)} of every card, as the canvas draws them (no Qt object is made)."""
     owners = share_owners(document)
-    return {n: (style.NODE_WIDTH, card_geometry(node_face(document, n, owners.get(n, ()))).height)
+    return {n: (NODE_WIDTH, card_geometry(node_face(document, n, owners.get(n, ()))).height)
             for n in document.node_ids()}
 
 
