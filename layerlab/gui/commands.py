@@ -56,7 +56,7 @@ class RemoveNodesCommand(QUndoCommand):
         super().__init__(text, parent)
         self.document = document
         self.node_ids = ids
-        self._removed: list[tuple[Node, int]] = []
+        self._removed: list[tuple[Node, int, str | None]] = []
         self._edges: list[Edge] = []
 
     def redo(self) -> None:
@@ -65,15 +65,17 @@ class RemoveNodesCommand(QUndoCommand):
         ordered = sorted(self.node_ids, key=doc.index, reverse=True)
         self._removed, edges = [], {}
         for node_id in ordered:
+            group = doc.group_of(node_id)
             node, index, node_edges = doc.remove_node(node_id)
-            self._removed.append((node, index))
+            self._removed.append((node, index, group))
             edges.update(dict.fromkeys(node_edges))
         self._edges = list(edges)
 
     def undo(self) -> None:
         doc = self.document
-        for node, index in reversed(self._removed):
-            doc.add_node(node.type, node.params, node.position, node_id=node.id, index=index, shares=node.shares)
+        for node, index, group in reversed(self._removed):
+            doc.add_node(node.type, node.params, node.position, node_id=node.id, index=index, shares=node.shares,
+                         group=group)
         for edge in self._edges:
             doc.add_edge(*edge)
 

@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
         p = self.project
         p.name, p.dataset, p.training, p.path = loaded.name, loaded.dataset, loaded.training, loaded.path
         p.extra, p.node_extra, p.load_problems = loaded.extra, loaded.node_extra, list(loaded.load_problems)
-        self.document.load(loaded.document.nodes(), loaded.document.edges())
+        self.document.load(loaded.document.nodes(), loaded.document.edges(), loaded.document.groups())
         if unplaced:
             self._place_all()
         self.undo_stack.clear()
