@@ -17,6 +17,7 @@ from layerlab.core.importer.safety import layer_name, scan
 from layerlab.core.importer.training import training_section
 from layerlab.core.layout import layered_layout
 from layerlab.core.project import Project
+from layerlab.core.scopes import add_scope_groups
 
 
 @dataclass
@@ -70,6 +71,7 @@ def import_model(path: str | Path, layout: bool = True, weights: bool = True) ->
     notes = list(model_file.notes) + conversion.notes
     document = GraphDocument()
     document.load(conversion.nodes, conversion.edges)
+    add_scope_groups(document, collapsed=True)  # blocks by name scope (conv2_block1_*), opened collapsed
     if layout:
         for node_id, pos in layered_layout(document).items():
             document.move_node(node_id, pos)
