@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QTransform, QUndoStack
-from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
+from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from layerlab.core import catalog
 from layerlab.core.document import GraphDocument
 from layerlab.gui.canvas import clipboard, style
 from layerlab.gui.canvas.arrange import layout_positions
+from layerlab.gui.canvas.context_menu import show_context_menu
 from layerlab.gui.canvas.edge_item import EdgeItem
+from layerlab.gui.canvas.group_actions import GroupActions
+from layerlab.gui.canvas.group_item import GroupCardItem
 from layerlab.gui.canvas.node_item import PENDING_TEXT, NodeItem
 from layerlab.gui.canvas.quick_add import QuickAddPopup
 from layerlab.gui.canvas.scene import CanvasScene
@@ -27,6 +30,7 @@ from layerlab.gui.commands import (
     RemoveEdgesCommand,
     RemoveNodesCommand,
     SetPositionsCommand,
+    UngroupCommand,
 )
 
 MIME_LAYER = "application/x-layerlab-layer"
@@ -53,6 +57,9 @@ class CanvasView(QGraphicsView):
         self.canvas_scene.wiring = self.wiring
         self._quick_add: QuickAddPopup | None = None  # made on first use: it costs ~80 ms to build
         self._quick_add_pos = QPointF()
+        self.groups = GroupActions(self)
+        self.layout_direction = "auto"  # "auto" | "left-to-right" | "rows" (View menu)
+        self.canvas_scene.groupToggleRequested.connect(self.groups.toggle)
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
@@ -82,7 +89,11 @@ class CanvasView(QGraphicsView):
 
     # -- selection --------------------------------------------------------------------
     def selected_ids(self) -> list[str]:
+        """The selected nodes, a selected collapsed group's nodes included, in document order."""
         chosen = {i.node_id for i in self.canvas_scene.selectedItems() if isinstance(i, NodeItem)}
+        for item in self.canvas_scene.selectedItems():
+            if isinstance(item, GroupCardItem) and self.document.has_group(item.group_id):
+                chosen.update(self.document.group_members(item.group_id))
         return [n for n in self.document.node_ids() if n in chosen]
 
     def selected_edges(self) -> list:
@@ -132,12 +143,25 @@ class CanvasView(QGraphicsView):
         return min(room_w / max(rect.width(), 1.0), room_h / max(rect.height(), 1.0))
 
     def zoom_to_fit(self) -> None:
-        """Show the whole model, centred (a small one at 100 %, never larger)."""
+        """Show the whole model, centred (a small one at 100 %, never larger), never below readable titles.
+
+        Where the whole would be too small to read, the groups are collapsed (one undo step) and the
+        collapsed view is fitted; if even that is too big, it is shown from its inputs' end, readable.
+        """
         scale = self.fit_scale()
         if scale is None:
             self.resetTransform()
             self.centerOn(0, 0)
             return
+        if scale < style.GLANCE_SCALE:
+            top = [g.id for g in self.document.groups() if g.parent is None and not g.collapsed]
+            if top:
+                self.groups.set_collapsed(top, True)
+                self.canvas_scene.flush()
+                scale = self.fit_scale() or scale
+            if scale < style.GLANCE_SCALE:
+                self.initial_view()
+                return
         self.set_scale(min(MAX_FIT_SCALE, scale))
         self.centerOn(self.canvas_scene.nodes_rect().center())
 
@@ -200,6 +224,8 @@ class CanvasView(QGraphicsView):
         super().mousePressEvent(event)
         self._press_positions = {i.node_id: i.pos() for i in self.canvas_scene.selectedItems()
                                  if isinstance(i, NodeItem)}
+        self._press_cards = {i.group_id: i.pos() for i in self.canvas_scene.selectedItems()
+                             if isinstance(i, GroupCardItem)}
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         if self._pan_from is not None:
@@ -229,7 +255,15 @@ class CanvasView(QGraphicsView):
                 continue
             old = self.document.position(node_id)
             moves[node_id] = (old, (item.pos().x(), item.pos().y()))
-        self._press_positions = {}
+        for group_id, before in getattr(self, "_press_cards", {}).items():  # a card moves its group's nodes
+            card = self.canvas_scene.group_layer.cards.get(group_id)
+            if card is None or card.pos() == before:
+                continue
+            d = card.pos() - before
+            for node_id in self.document.group_members(group_id):
+                item = self.canvas_scene.nodes[node_id]
+                moves[node_id] = (self.document.position(node_id), (item.x() + d.x(), item.y() + d.y()))
+        self._press_positions, self._press_cards = {}, {}
         if moves:
             self.undo_stack.push(MoveNodesCommand(self.document, moves))
 
@@ -292,30 +326,8 @@ class CanvasView(QGraphicsView):
         super().focusOutEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
-        """Right-click: the edits that apply where the click was."""
-        scene_pos = self.mapToScene(event.pos())
-        item = self.canvas_scene.node_item_at(scene_pos)
-        if item is not None and not item.isSelected():
-            self.select_nodes([item.node_id])
-        menu = QMenu(self)
-        has_selection = bool(self.selected_ids() or self.selected_edges())
-        if item is None:
-            self._quick_add_pos = scene_pos
-            global_pos = event.globalPos()
-            menu.addAction("Add Layer…", lambda: self.quick_add.open_at(global_pos))
-            menu.addSeparator()
-        for text, slot, enabled in (("Cut", self.cut, bool(self.selected_ids())),
-                                    ("Copy", self.copy, bool(self.selected_ids())),
-                                    ("Paste", self.paste, clipboard.from_mime(
-                                        QGuiApplication.clipboard().mimeData()) is not None),
-                                    ("Duplicate", self.duplicate, bool(self.selected_ids())),
-                                    ("Delete", self.delete_selected, has_selection)):
-            menu.addAction(text, slot).setEnabled(enabled)
-        menu.addSeparator()
-        menu.addAction("Select All", self.select_all)
-        menu.addAction("Auto-layout", self.auto_layout)
-        menu.addAction("Zoom to Fit", self.zoom_to_fit)
-        menu.exec(event.globalPos())
+        """Right-click: the edits that apply where the click was (canvas/context_menu.py)."""
+        show_context_menu(self, event)
 
     # -- adding nodes ---------------------------------------------------------------------------
     def add_node_at(self, type_name: str, scene_pos: QPointF) -> str | None:
@@ -383,12 +395,17 @@ class CanvasView(QGraphicsView):
         ids = self.selected_ids()
         doomed = set(ids)
         edges = [e for e in self.selected_edges() if e.source not in doomed and e.target not in doomed]
+        groups = self.groups.emptied_by(ids)
         if not ids and not edges:
             return
-        if ids and edges:
-            self.undo_stack.beginMacro(f"Delete {len(ids)} node(s) and {len(edges)} connection(s)")
-            self.undo_stack.push(RemoveEdgesCommand(self.document, edges))
+        if (ids and edges) or groups:
+            self.undo_stack.beginMacro(f"Delete {len(ids)} node(s) and {len(edges)} connection(s)" if edges
+                                       else RemoveNodesCommand(self.document, ids).text())
+            if edges:
+                self.undo_stack.push(RemoveEdgesCommand(self.document, edges))
             self.undo_stack.push(RemoveNodesCommand(self.document, ids))
+            if groups:  # groups left empty go too (innermost first, so that undo rebuilds the nesting)
+                self.undo_stack.push(UngroupCommand(self.document, groups))
             self.undo_stack.endMacro()
         elif ids:
             self.undo_stack.push(RemoveNodesCommand(self.document, ids))
@@ -455,7 +472,13 @@ class CanvasView(QGraphicsView):
             if item.label != PENDING_TEXT and len(item.label) > len(labels.get(edge.source, "")):
                 labels[edge.source] = item.label
         metrics = style.metrics("label")
-        return layout_positions(self.document, self.canvas_scene.node_sizes(), labels, metrics.horizontalAdvance)
+        cards = {g: (c.card_rect().width(), c.card_rect().height())
+                 for g, c in self.canvas_scene.group_layer.cards.items()}
+        vp = self.viewport().rect()
+        return layout_positions(self.document, self.canvas_scene.node_sizes(), labels, metrics.horizontalAdvance,
+                                group_sizes=cards, direction=self.layout_direction,
+                                aspect=max(vp.width(), 1) / max(vp.height(), 1),
+                                readable_width=vp.width() / style.GLANCE_SCALE)
 
     def auto_layout(self) -> None:
         """Lay the graph out left to right (one undo step), keeping it where it was on the canvas."""
@@ -463,10 +486,7 @@ class CanvasView(QGraphicsView):
             return
         positions = self.layout_positions()
         before = self.canvas_scene.nodes_rect()
-        after = QRectF()
-        for node_id, (x, y) in positions.items():
-            after = after.united(self.canvas_scene.nodes[node_id].sceneBoundingRect().translated(
-                x - self.canvas_scene.nodes[node_id].x(), y - self.canvas_scene.nodes[node_id].y()))
+        after = self.canvas_scene.group_layer.rect_at(positions)
         shift = before.center() - after.center()
         g = style.GRID
         dx, dy = round(shift.x() / g) * g, round(shift.y() / g) * g
