@@ -57,13 +57,13 @@ def add_group_entries(view, menu: QMenu) -> None:
     """Group / Ungroup / Collapse / Rename / Reusable block / Freeze, as they apply to the selection."""
     actions, doc = view.groups, view.document
     groups = actions.selected_groups()
-    menu.addAction("Group Selection", lambda: _try(view, actions.group_selection)).setEnabled(
+    menu.addAction("Group Selection", lambda: try_group_action(view, actions.group_selection)).setEnabled(
         bool(actions.selected_loose_nodes() or groups))
     if not groups:
         return
     gid = groups[0]
     group = doc.group(gid)
-    menu.addAction("Ungroup", lambda: _try(view, actions.ungroup))
+    menu.addAction("Ungroup", lambda: try_group_action(view, actions.ungroup))
     menu.addAction("Expand" if group.collapsed else "Collapse", lambda: actions.toggle(gid))
     menu.addAction("Rename Group…", lambda: rename_dialog(view, gid))
     block = menu.addAction("Reusable Block (Keras Model)", lambda on: actions.make_block(gid, on))
@@ -80,7 +80,8 @@ def rename_dialog(view, group_id: str) -> None:
         view.groups.rename(group_id, label)
 
 
-def _try(view, action) -> None:
+def try_group_action(view, action) -> None:
+    """Run a group action; what does not apply to the selection is said in the status bar."""
     try:
         action()
     except GroupError as exc:

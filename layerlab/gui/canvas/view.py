@@ -6,21 +6,23 @@ scene then redraws from the document's notifications.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QTransform, QUndoStack
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from layerlab.core import catalog
 from layerlab.core.document import GraphDocument
-from layerlab.gui.canvas import clipboard, style
+from layerlab.gui.canvas import clipboard, framing, style
 from layerlab.gui.canvas.arrange import layout_positions
-from layerlab.gui.canvas.context_menu import show_context_menu
+from layerlab.gui.canvas.context_menu import show_context_menu, try_group_action
 from layerlab.gui.canvas.edge_item import EdgeItem
 from layerlab.gui.canvas.group_actions import GroupActions
 from layerlab.gui.canvas.group_item import GroupCardItem
+from layerlab.gui.canvas.minimap import MinimapWidget
 from layerlab.gui.canvas.node_item import PENDING_TEXT, NodeItem
 from layerlab.gui.canvas.quick_add import QuickAddPopup
 from layerlab.gui.canvas.scene import CanvasScene
+from layerlab.gui.canvas.search import SearchBar
 from layerlab.gui.canvas.wiring import WiringController
 from layerlab.gui.checking import CheckService
 from layerlab.gui.commands import (
@@ -35,8 +37,6 @@ from layerlab.gui.commands import (
 
 MIME_LAYER = "application/x-layerlab-layer"
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
-MAX_FIT_SCALE = 1.0  # zoom to fit never blows a few nodes up beyond their natural size
-FIT_MARGIN = 24.0  # pixels kept free around a fitted graph
 PASTE_OFFSET = 40.0
 
 
@@ -60,6 +60,8 @@ class CanvasView(QGraphicsView):
         self.groups = GroupActions(self)
         self.layout_direction = "auto"  # "auto" | "left-to-right" | "rows" (View menu)
         self.canvas_scene.groupToggleRequested.connect(self.groups.toggle)
+        self.search = SearchBar(self)  # Ctrl+F
+        self.minimap = MinimapWidget(self)
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
@@ -135,68 +137,15 @@ class CanvasView(QGraphicsView):
 
     def fit_scale(self) -> float | None:
         """The scale at which the whole graph fits in the view (None for an empty graph)."""
-        rect = self.canvas_scene.nodes_rect()
-        if rect.isNull():
-            return None
-        vp = self.viewport().rect()
-        room_w, room_h = max(1.0, vp.width() - 2 * FIT_MARGIN), max(1.0, vp.height() - 2 * FIT_MARGIN)
-        return min(room_w / max(rect.width(), 1.0), room_h / max(rect.height(), 1.0))
+        return framing.fit_scale(self)
 
     def zoom_to_fit(self) -> None:
-        """Show the whole model, centred (a small one at 100 %, never larger), never below readable titles.
-
-        Where the whole would be too small to read, the groups are collapsed (one undo step) and the
-        collapsed view is fitted; if even that is too big, it is shown from its inputs' end, readable.
-        """
-        scale = self.fit_scale()
-        if scale is None:
-            self.resetTransform()
-            self.centerOn(0, 0)
-            return
-        if scale < style.GLANCE_SCALE:
-            top = [g.id for g in self.document.groups() if g.parent is None and not g.collapsed]
-            if top:
-                self.groups.set_collapsed(top, True)
-                self.canvas_scene.flush()
-                scale = self.fit_scale() or scale
-            if scale < style.GLANCE_SCALE:
-                self.initial_view()
-                return
-        self.set_scale(min(MAX_FIT_SCALE, scale))
-        self.centerOn(self.canvas_scene.nodes_rect().center())
+        """Show the whole model, never below readable titles (canvas/framing.py)."""
+        framing.zoom_to_fit(self)
 
     def initial_view(self) -> None:
-        """The view a model opens with: all of it if that is readable, else its inputs' end at a readable scale.
-
-        A graph that fits at style.GLANCE_SCALE or more is fitted: every card readable in full, or at
-        least its type and output shape (the summary face). A bigger one is shown at style.READABLE_SCALE
-        from its left edge (where the inputs are), centred on the part in view, or on the inputs when
-        that part is taller than the view; Zoom to Fit shows the whole.
-        """
-        scale = self.fit_scale()
-        if scale is None or scale >= style.GLANCE_SCALE:
-            self.zoom_to_fit()
-            return
-        scale = style.READABLE_SCALE
-        self.set_scale(scale)
-        vp = self.viewport().rect()
-        half_w, half_h, margin = vp.width() / (2 * scale), vp.height() / (2 * scale), FIT_MARGIN / scale
-        rect = self.canvas_scene.nodes_rect()
-        left = rect.left() - margin
-        in_view = QRectF(left, rect.top(), 2 * half_w, rect.height())
-        part, inputs = QRectF(), []
-        for node_id, item in self.canvas_scene.nodes.items():
-            card = item.sceneBoundingRect()
-            if card.intersects(in_view):
-                part = part.united(card)
-                if self.document.node_type(node_id) == "Input":
-                    inputs.append(card.center().y())
-        if part.height() <= 2 * (half_h - margin) or not inputs:
-            y = part.center().y()
-        else:
-            y = sum(inputs) / len(inputs)
-            y = min(max(y, part.top() + half_h - margin), part.bottom() - half_h + margin)
-        self.centerOn(left + half_w, y)
+        """The view a model opens with: all of it if that is readable, else its inputs' end, readable."""
+        framing.initial_view(self)
 
     def center_on(self, node_id: str) -> None:
         item = self.canvas_scene.nodes.get(node_id)
@@ -207,6 +156,13 @@ class CanvasView(QGraphicsView):
         # pick the level of detail for this scale before anything is drawn
         self.canvas_scene.set_overview(self.scale_factor() < style.LOD_OVERVIEW)
         super().paintEvent(event)
+        if self.minimap.isVisible():
+            self.minimap.update()  # the view moved or something in it changed
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.minimap.place()
+        self.search.place()
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
         delta = event.angleDelta().y() or event.pixelDelta().y()
@@ -305,6 +261,13 @@ class CanvasView(QGraphicsView):
             if event.matches(sequence):
                 action()
                 return
+        if event.matches(QKeySequence.StandardKey.Find):
+            self.search.open()
+            return
+        if key == Qt.Key.Key_G and event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # when no window has it
+            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            try_group_action(self, self.groups.ungroup if shift else self.groups.group_selection)
+            return
         if key == Qt.Key.Key_D and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.duplicate()
             return
