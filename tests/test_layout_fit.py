@@ -79,3 +79,12 @@ def test_a_collapsed_group_is_laid_out_as_one_card_with_its_nodes_from_the_card_
 def test_an_unknown_direction_is_refused():
     with pytest.raises(ValueError, match="layout direction"):
         fit_layout(chain(3), direction="diagonal")
+
+
+def test_an_expanded_group_is_never_cut_across_two_rows():
+    doc = chain(60)
+    members = [f"d{i}" for i in range(10, 26)]
+    doc.add_group("block", members)
+    pos = fit_layout(doc, direction="rows")
+    assert len({pos[n][1] for n in members}) == 1  # one row: its frame encloses only its own nodes
+    assert len({y for _, y in pos.values()}) > 2

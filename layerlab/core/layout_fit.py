@@ -71,7 +71,7 @@ def fit_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, float]]
     drawn, drawn_size, room = _quotient(document, folded, size, group_sizes or {}, room_after or {})
     positions = layered_layout(drawn, drawn_size, column_gap=column_gap, row_gap=row_gap, room_after=room)
     if direction == "rows" or (direction == "auto" and _too_wide(positions, drawn_size, aspect, readable_width)):
-        positions = _in_rows(drawn, positions, drawn_size, aspect, row_gap)
+        positions = _in_rows(drawn, positions, drawn_size, aspect, row_gap, _expanded(document, folded))
     out = {n: p for n, p in positions.items() if not n.startswith(_GROUP)}
     for gid in dict.fromkeys(folded.values()):
         x0, y0 = positions[_GROUP + gid]
@@ -128,8 +128,21 @@ def _too_wide(positions, sizes, aspect: float, readable_width: float) -> bool:
     return width > readable_width and width > 2.0 * aspect * max(height, 1.0)
 
 
-def _in_rows(document, positions, sizes, aspect: float, row_gap: float) -> dict[str, tuple[float, float]]:
-    """Cut the columns into rows, stacked top to bottom, each starting at x = 0."""
+def _expanded(document, folded) -> list[list[str]]:
+    """The drawn nodes of each expanded group that is drawn (its frame must not be cut across two rows)."""
+    groups = {g.id: g for g in document.groups()}
+    out = []
+    for gid, g in groups.items():
+        if g.collapsed or any(groups[a].collapsed for a in grouping.ancestors(groups, gid)):
+            continue
+        out.append(list(dict.fromkeys(_GROUP + folded[n] if n in folded else n
+                                      for n in grouping.members(groups, gid))))
+    return out
+
+
+def _in_rows(document, positions, sizes, aspect: float, row_gap: float,
+             blocks: list[list[str]] = ()) -> dict[str, tuple[float, float]]:
+    """Cut the columns into rows, stacked top to bottom, each starting at x = 0; never inside a block."""
     xs = sorted({x for x, _y in positions.values()})
     col = {n: xs.index(x) for n, (x, _y) in positions.items()}
     width, height = _extent(positions, sizes)
@@ -145,6 +158,10 @@ def _in_rows(document, positions, sizes, aspect: float, row_gap: float) -> dict[
         for c in range(a, b):
             crossing[c] += 1
             long[c] += b - a > MAX_CUT_SPAN
+    for block in blocks:  # an expanded group's frame stays in one row
+        cols = [col[n] for n in block if n in col]
+        for c in range(min(cols, default=0), max(cols, default=0)):
+            long[c] += 1
     cuts, start = [], 0
     for k in range(1, best):
         ideal = width * k / best

@@ -39,6 +39,14 @@ class CardFace:
     model: bool
 
 
+def _compact(shape: str) -> str:
+    """"(None, 16, 16, 256)" as "16×16×256": what reads from afar."""
+    dims = [d.strip() for d in shape.strip("()").split(",") if d.strip()]
+    if dims and dims[0] == "None":
+        dims = dims[1:]
+    return "×".join(dims) if dims and all(d.isdigit() or d == "None" for d in dims) else shape
+
+
 def _ports_y(n: int, top: float, bottom: float) -> list[float]:
     step = (bottom - top) / max(n, 1)
     return [top + step * (i + 0.5) for i in range(n)]
@@ -116,8 +124,8 @@ class GroupCardItem(QGraphicsItem):
         for line, pixels in _summary_title(self.face.label, room):
             texts.append(_Text(style.PAD, y, line, "summary_title", "text", pixels))
             y += style.sized_metrics("summary_title", pixels).height()
-        if self.face.out_shapes and y + style.sized_metrics("summary_mono", 16).height() < self._height:
-            texts.append(_Text(style.PAD, y, self.face.out_shapes[0], "summary_mono", "text", 16))
+        if self.face.out_shapes and y + style.sized_metrics("summary_mono", 18).height() < self._height:
+            texts.append(_Text(style.PAD, y, _compact(self.face.out_shapes[0]), "summary_mono", "text", 18))
         return texts
 
     @property

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from layerlab.gui import theme
 
-MAP_SIZE = (240, 160)
+MAP_SIZE = (200, 130)
 _MARGIN = 6.0
 
 
@@ -74,7 +74,7 @@ class MinimapWidget(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         back = QColor(t.node)
-        back.setAlpha(235)
+        back.setAlpha(215)
         painter.setPen(QPen(t.node_border, 1.0))
         painter.setBrush(back)
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
