@@ -91,3 +91,24 @@ def test_resnet50_imports_with_one_collapsed_group_per_residual_block_and_export
         assert sum(doc.node_type(n) == "Add" for n in g.nodes) == 1  # each holds its residual add
         assert all(doc.node(n).layer_name.startswith(label + "_") for n in g.nodes)
     assert_same_as_keras(resnet50, result, atol=1e-5)  # the groups change nothing in the model
+
+
+@pytest.mark.slow
+def test_nasnet_mobile_imports_with_one_group_per_cell(tmp_path):
+    k = keras()
+    model = k.applications.NASNetMobile(weights=None, input_shape=(32, 32, 3), classes=10)
+    path = tmp_path / "nasnet.keras"
+    model.save(path)
+    k.backend.clear_session()
+    doc = import_model(path, weights=False).project.document
+    cells = ["reduction_cell_stem_1", "reduction_cell_stem_2", *(f"normal_cell_{i}" for i in (0, 1, 2, 3)),
+             "reduction_cell_reduce_4", *(f"normal_cell_{i}" for i in (5, 6, 7, 8)), "reduction_cell_reduce_8",
+             *(f"normal_cell_{i}" for i in (9, 10, 11, 12))]
+    assert sorted(g.label for g in doc.groups()) == sorted(cells)
+    for g in doc.groups():
+        suffix = g.label.rsplit("cell_", 1)[1]
+        named = [doc.node(n).layer_name for n in g.nodes if not doc.node(n).layer_name.startswith(
+            ("activation", "zero_padding2d", "cropping2d", "add", "concatenate"))]
+        assert named and all(name.endswith("_" + suffix) for name in named), g.label
+    grouped = sum(len(g.nodes) for g in doc.groups())
+    assert grouped > 0.95 * len(doc)
