@@ -279,6 +279,9 @@ def groups(s: Shooter) -> None:
     canvas.search.next()  # Enter: the block is expanded (one undo step) and the layer selected
     canvas.canvas_scene.flush()
     s.wait_checked()
+    frame = canvas.canvas_scene.group_layer.frames[s.window.document.group_of("conv2_block1_add")]
+    canvas.set_scale(0.55)  # the whole block, its frame's title too
+    canvas.centerOn(frame.frame_rect().center())
     s.app.processEvents()
     s.save("groups-expanded.png")
     canvas.search.close_bar()

@@ -28,9 +28,15 @@ class MinimapWidget(QWidget):
         self.setObjectName("canvasMinimap")
         self.resize(*MAP_SIZE)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # opaque: repainting it never repaints the canvas
         self.setToolTip("Overview: click or drag to move the view")
         self._dragging = False
         self._frozen: QRectF | None = None  # the map's frame during a drag (else it would shift under the mouse)
+
+    def schedule(self, *_args) -> None:
+        """Repaint at the next turn of the event loop (Qt merges many requests into one paint)."""
+        if self.isVisible():
+            self.update()
 
     def place(self) -> None:
         vp = self.view.viewport().geometry()
@@ -73,11 +79,9 @@ class MinimapWidget(QWidget):
         t = theme.current()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        back = QColor(t.node)
-        back.setAlpha(215)
         painter.setPen(QPen(t.node_border, 1.0))
-        painter.setBrush(back)
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        painter.setBrush(t.node)
+        painter.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
         scene = self.view.canvas_scene
         layer = scene.group_layer
         painter.setBrush(Qt.BrushStyle.NoBrush)

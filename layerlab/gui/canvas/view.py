@@ -62,6 +62,9 @@ class CanvasView(QGraphicsView):
         self.canvas_scene.groupToggleRequested.connect(self.groups.toggle)
         self.search = SearchBar(self)  # Ctrl+F
         self.minimap = MinimapWidget(self)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):  # the view moved or zoomed
+            bar.valueChanged.connect(self.minimap.schedule)
+        self.canvas_scene.changed.connect(self.minimap.schedule)  # something drawn changed
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
@@ -134,6 +137,7 @@ class CanvasView(QGraphicsView):
         """Zoom to `scale` screen pixels per scene unit (within MIN_SCALE..MAX_SCALE)."""
         scale = min(MAX_SCALE, max(MIN_SCALE, scale))
         self.setTransform(QTransform.fromScale(scale, scale))
+        self.minimap.schedule()
 
     def fit_scale(self) -> float | None:
         """The scale at which the whole graph fits in the view (None for an empty graph)."""
@@ -156,8 +160,6 @@ class CanvasView(QGraphicsView):
         # pick the level of detail for this scale before anything is drawn
         self.canvas_scene.set_overview(self.scale_factor() < style.LOD_OVERVIEW)
         super().paintEvent(event)
-        if self.minimap.isVisible():
-            self.minimap.update()  # the view moved or something in it changed
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
