@@ -257,6 +257,13 @@ class GroupFrameItem(QGraphicsItem):
         self.setToolTip(f"<b>{label}</b><br>Double-click the title to collapse")
         self.update()
 
+    def _paint_far(self, painter, t, lod: float) -> None:
+        """From afar (the overview level of detail) a solid tint: the group reads as one block."""
+        fill = QColor(t.selection)
+        fill.setAlpha(40)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(self._rect, 10, 10)
+
     def frame_rect(self) -> QRectF:
         return QRectF(self._rect)
 
@@ -282,6 +289,9 @@ class GroupFrameItem(QGraphicsItem):
         painter.setPen(pen)
         painter.drawRoundedRect(self._rect, 10, 10)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < style.LOD_OVERVIEW:
+            self._paint_far(painter, t, lod)
+            return
         if self._title is not None and lod * style.pixel_size("title") >= style.SUMMARY_MIN_PIXELS:
             painter.setFont(self._title.font)
             painter.setPen(t.text_muted)
