@@ -7,6 +7,7 @@ top. Pressing or dragging in it centres the view there.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
@@ -35,7 +36,7 @@ class MinimapWidget(QWidget):
 
     def schedule(self, *_args) -> None:
         """Repaint at the next turn of the event loop (Qt merges many requests into one paint)."""
-        if self.isVisible():
+        if shiboken6.isValid(self) and self.isVisible():
             self.update()
 
     def place(self) -> None:
@@ -69,8 +70,8 @@ class MinimapWidget(QWidget):
         scale, offset = self._transform()
         return QPoint(round(point.x() * scale + offset.x()), round(point.y() * scale + offset.y()))
 
-    def to_map(self, rect: QRectF) -> QRectF:
-        scale, offset = self._transform()
+    def to_map(self, rect: QRectF, transform: tuple[float, QPointF] | None = None) -> QRectF:
+        scale, offset = transform or self._transform()
         return QRectF(rect.x() * scale + offset.x(), rect.y() * scale + offset.y(), rect.width() * scale,
                       rect.height() * scale)
 
@@ -84,23 +85,24 @@ class MinimapWidget(QWidget):
         painter.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
         scene = self.view.canvas_scene
         layer = scene.group_layer
+        m = self._transform()  # once per paint: it measures the whole graph
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(t.text_muted, 1.0, Qt.PenStyle.DotLine))
         for frame in layer.frames.values():
-            painter.drawRect(self.to_map(frame.frame_rect()))
+            painter.drawRect(self.to_map(frame.frame_rect(), m))
         painter.setPen(Qt.PenStyle.NoPen)
         for item in scene.nodes.values():
             if item.isVisible():
                 painter.setBrush(t.category(item.category))
-                painter.drawRect(self.to_map(item.card_rect().translated(item.pos())))
+                painter.drawRect(self.to_map(item.card_rect().translated(item.pos()), m))
         for card in layer.cards.values():
             painter.setBrush(t.category(card.face.category if card.face else None))
-            painter.drawRect(self.to_map(card.card_rect().translated(card.pos())))
+            painter.drawRect(self.to_map(card.card_rect().translated(card.pos()), m))
         fill = QColor(t.selection)
         fill.setAlpha(40)
         painter.setBrush(fill)
         painter.setPen(QPen(t.selection, 1.5))
-        painter.drawRect(self.to_map(self.view_rect()))
+        painter.drawRect(self.to_map(self.view_rect(), m))
         painter.end()
 
     # -- navigation ---------------------------------------------------------------------

@@ -64,7 +64,7 @@ class CanvasView(QGraphicsView):
         self.minimap = MinimapWidget(self)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):  # the view moved or zoomed
             bar.valueChanged.connect(self.minimap.schedule)
-        self.canvas_scene.changed.connect(self.minimap.schedule)  # something drawn changed
+        self._unsubscribe_map = document.subscribe(self.minimap.schedule)  # not on hovers: ~7 ms at 800 nodes
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
@@ -464,4 +464,5 @@ class CanvasView(QGraphicsView):
     def close_canvas(self) -> None:
         """Stop mirroring the document (before the document is replaced or the window closes)."""
         self.wiring.cancel()
+        self._unsubscribe_map()
         self.canvas_scene.close()
