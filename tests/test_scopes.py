@@ -61,6 +61,32 @@ def test_keras_named_layers_between_blocks_join_the_block_they_feed():
     assert doc.group_of("flatten") is None and doc.group_of("stem") is None  # nothing downstream to reach
 
 
+def test_an_unnamed_stem_before_the_first_block_is_a_stem_and_its_branches_join_the_block():
+    doc = GraphDocument()
+    doc.add_node("Input", {"shape": [8, 8, 3]}, node_id="in")
+    for n, t in [("conv2d", "Conv2D"), ("activation", "Activation"), ("max_pooling2d", "MaxPooling2D"),
+                 ("conv2d_1", "Conv2D"), ("conv2d_2", "Conv2D"), ("mixed0", "Concatenate"), ("flatten", "Flatten")]:
+        doc.add_node(t, {}, node_id=n)
+    for a, b in [("in", "conv2d"), ("conv2d", "activation"), ("activation", "max_pooling2d"),
+                 ("max_pooling2d", "conv2d_1"), ("max_pooling2d", "conv2d_2"), ("mixed0", "flatten")]:
+        doc.add_edge(a, b)
+    doc.add_edge("conv2d_1", "mixed0", 0)
+    doc.add_edge("conv2d_2", "mixed0", 1)
+    add_scope_groups(doc)
+    assert {g.label: g.nodes for g in doc.groups()} == {
+        "stem": ("conv2d", "activation", "max_pooling2d"), "mixed0": ("conv2d_1", "conv2d_2", "mixed0")}
+
+
+def test_a_plain_chain_of_keras_named_layers_makes_no_group():
+    doc = GraphDocument()
+    prev = doc.add_node("Input", {"shape": [4]}, node_id="input_layer")
+    for i in range(5):
+        cur = doc.add_node("Dense", {"units": 4}, node_id=f"dense_{i}")
+        doc.add_edge(prev, cur)
+        prev = cur
+    assert add_scope_groups(doc) == []
+
+
 def test_blocks_nest_inside_the_group_their_nodes_are_in():
     doc = _inception_like()
     outer = doc.add_group("encoder", doc.node_ids()[1:], model=True)

@@ -16,9 +16,10 @@ ungroup them):
   (NASNet's `separable_conv_1_bn_normal_left1_12` is in `normal_cell_12`).
 - Names Keras made up (`conv2d_5`, `activation_94`, `add`: the layer type in
   snake case, maybe numbered) carry no scope. Such a node joins a block when
-  it lies between blocks and everything it feeds reaches that one block
-  first (InceptionV3's branches before `mixed5`, NASNet's ReLUs at a
-  cell's entry).
+  everything it feeds reaches that one block first (InceptionV3's branches
+  before `mixed5`, NASNet's ReLUs at a cell's entry), except for the chain
+  from an input up to where it first branches, which is the `stem`
+  (InceptionV3's first convolutions, before mixed0's branches).
 
 Blocks of fewer than three nodes are left alone. Groups are made inside the
 groups a node is already in (a nested model's blocks nest in it).
@@ -79,20 +80,40 @@ def scope_blocks(document: GraphDocument) -> dict[str, list[str]]:
 
 
 def _adopt_between(document: GraphDocument, scopes: dict[str, str]) -> None:
-    """Unscoped nodes whose outputs all reach one block first, and that come after some block, join it."""
+    """Unscoped nodes whose outputs all reach one block first join it, if they come after some block.
+
+    Before the first block, the unscoped chain from an input up to where it branches is the `stem`, and
+    the branches after it join the block they lead to (InceptionV3's stem, then mixed0's branches).
+    """
     graph = document.graph
     order = document.node_ids()
+    stem = _stem(document, scopes)
     ahead: dict[str, frozenset] = {}
     for n in reversed(order):  # successors first when the graph is in topological order; fall back below
         ahead[n] = _first_hit(graph.successors(n), scopes, ahead, graph.successors)
-    behind: dict[str, frozenset] = {}
-    for n in order:
-        behind[n] = _first_hit(graph.predecessors(n), scopes, behind, graph.predecessors)
     for n in order:
         if n in scopes or document.node_type(n) == "Input":
             continue
-        if len(ahead[n]) == 1 and behind[n]:
+        if n in stem:
+            scopes[n] = "stem"
+        elif len(ahead[n]) == 1:
             scopes[n] = next(iter(ahead[n]))
+
+
+def _stem(document: GraphDocument, scopes: dict[str, str]) -> set[str]:
+    """The unscoped chains from the inputs: each node has one input, up to the first that branches or a block."""
+    graph, stem = document.graph, set()
+    for cur in document.input_ids():
+        chain = []
+        while True:
+            nxt = list(dict.fromkeys(graph.successors(cur)))
+            if len(nxt) != 1 or nxt[0] in scopes or len(set(graph.predecessors(nxt[0]))) != 1:
+                break
+            cur = nxt[0]
+            chain.append(cur)
+        if graph.out_degree(cur):  # it leads somewhere: a stem (a plain chain to the output is no stem)
+            stem.update(chain)
+    return stem
 
 
 def _first_hit(neighbours: Iterable[str], scopes: dict, memo: dict, step) -> frozenset:
