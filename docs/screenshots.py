@@ -280,8 +280,10 @@ def groups(s: Shooter) -> None:
     canvas.canvas_scene.flush()
     s.wait_checked()
     frame = canvas.canvas_scene.group_layer.frames[s.window.document.group_of("conv2_block1_add")]
-    canvas.set_scale(0.55)  # the whole block, its frame's title too
-    canvas.centerOn(frame.frame_rect().center())
+    room = canvas.viewport().width() - 40
+    canvas.set_scale(max(0.28, min(0.6, room / frame.frame_rect().width())))  # the whole block, if it can be read
+    half = canvas.viewport().width() / 2 / canvas.scale_factor()
+    canvas.centerOn(frame.frame_rect().left() + half - 20 / canvas.scale_factor(), frame.frame_rect().center().y())
     s.app.processEvents()
     s.save("groups-expanded.png")
     canvas.search.close_bar()
