@@ -183,3 +183,45 @@ def test_a_collapsed_card_is_dragged_with_all_its_layers_in_one_undo_step(make_c
         assert c.document.position(n) == (x + 100, y + 60)
     c.undo_stack.undo()
     assert {n: c.document.position(n) for n in before} == before
+
+
+def test_the_window_s_group_actions_find_and_groups_saved_in_the_project(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QKeySequence
+
+    from layerlab.core import project as project_io
+    from layerlab.gui.main_window import MainWindow
+    from tests.gui.conftest import wide_deep_document
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, recovery_folder=tmp_path / "rec", warm_up_delay_ms=0)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        acts = window.menu_actions
+        assert acts["find_in_model"].shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+        assert acts["find_layer"].shortcut() == QKeySequence("Ctrl+K")  # the palette keeps a search key of its own
+        assert acts["group"].shortcut() == QKeySequence("Ctrl+G")
+        loaded = project_io.Project(document=wide_deep_document())
+        window.adopt(loaded)
+        window.canvas.select_nodes(["hidden1", "hidden2"])
+        assert acts["group"].isEnabled() and not acts["ungroup"].isEnabled()
+        acts["group"].trigger()
+        (gid,) = [g.id for g in window.document.groups()]
+        window.canvas.groups.toggle(gid)
+        window.canvas.canvas_scene.flush()
+        card = window.canvas.canvas_scene.group_layer.cards[gid]
+        window.canvas.canvas_scene.clearSelection()
+        card.setSelected(True)
+        assert window.group_panel.isVisible() and window.group_panel.group_id == gid  # the inspector shows it
+        assert acts["ungroup"].isEnabled()
+        path = tmp_path / "grouped.layerlab"
+        window.project.path = path
+        assert window.save()
+        assert project_io.load(path).document.groups() == window.document.groups()
+        acts["find_in_model"].trigger()
+        assert window.canvas.search.isVisible()
+    finally:
+        window.undo_stack.setClean()
+        window.close()
+        window.check_service.shutdown()
