@@ -225,3 +225,24 @@ def test_the_window_s_group_actions_find_and_groups_saved_in_the_project(qtbot, 
         window.undo_stack.setClean()
         window.close()
         window.check_service.shutdown()
+
+
+def test_duplicating_a_collapsed_block_makes_a_grouped_copy_in_one_undo_step(make_canvas, docs):
+    c = make_canvas(docs.wide_deep())
+    gid = grouped(c)
+    inner = c.document.add_group("inner", ["hidden2"], parent=gid)
+    c.view.groups.toggle(gid)
+    c.scene.flush()
+    card = c.scene.group_layer.cards[gid]
+    click(c, card.mapToScene(card.card_rect().center()))
+    before = c.undo_stack.count(), c.document.groups()
+    QTest.keyClick(c.view, Qt.Key.Key_D, CTRL)
+    copy = next(g for g in c.document.groups() if g.label == "group 1 copy")
+    members = c.document.group_members(copy.id)
+    assert len(members) == 2 and not set(members) & {"hidden1", "hidden2"} and copy.collapsed
+    nested = next(g for g in c.document.groups() if g.parent == copy.id)
+    assert nested.label == "inner" and len(nested.nodes) == 1 and nested.id != inner
+    assert c.view.groups.selected_groups() == [copy.id]  # the copy is selected, ready to be moved
+    assert c.undo_stack.count() == before[0] + 1
+    c.undo_stack.undo()
+    assert c.document.groups() == before[1] and len(c.document) == 7

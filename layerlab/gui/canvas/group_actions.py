@@ -77,6 +77,24 @@ class GroupActions:
             raise GroupError("Select a group (its card, or its frame's title) to ungroup.")
         self.stack.push(UngroupCommand(self.document, ids))
 
+    def copy_groups(self, group_ids: list[str], id_map: dict[str, str]) -> list[str]:
+        """Group the pasted copies (`id_map`: original node -> copy) as the originals are, nested groups too."""
+        doc, made = self.document, []
+        chosen = [g for g in group_ids if not set(_chain(doc, g)[1:]) & set(group_ids)]  # outermost only
+        for top in chosen:
+            new_ids: dict[str, str] = {}
+            for gid in [top, *_descendants(doc, top)]:  # parents first: each takes its nodes from its parent
+                group = doc.group(gid)
+                nodes = [id_map[n] for n in doc.group_members(gid) if n in id_map]
+                command = GroupCommand(doc, f"{group.label} copy" if gid == top else group.label, nodes,
+                                       parent_group=new_ids.get(group.parent), model=group.model)
+                self.stack.push(command)
+                new_ids[gid] = command.group_id
+                if group.collapsed:
+                    self.stack.push(SetGroupCommand(doc, command.group_id, command.text(), collapsed=True))
+            made.append(new_ids[top])
+        return made
+
     # -- one group -------------------------------------------------------------------------
     def toggle(self, group_id: str) -> None:
         """Collapse an expanded group, expand a collapsed one (double-click)."""
@@ -128,6 +146,14 @@ class GroupActions:
         group = doc.group_of(node_id)
         if group is not None:
             self.set_collapsed([g for g in _chain(doc, group) if doc.group(g).collapsed], False)
+
+
+def _descendants(document, group_id: str) -> list[str]:
+    """The groups nested in `group_id`, each after its parent."""
+    out = []
+    for child in document.group_children(group_id):
+        out += [child, *_descendants(document, child)]
+    return out
 
 
 def _chain(document, group_id: str) -> list[str]:

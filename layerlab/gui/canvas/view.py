@@ -408,23 +408,36 @@ class CanvasView(QGraphicsView):
             return []
         self._paste_count += 1
         offset = PASTE_OFFSET * self._paste_count
-        return self._paste(*payload, offset=(offset, offset))
+        return self._paste(*payload, offset=(offset, offset)).new_ids
 
     def duplicate(self) -> list[str]:
         ids = self.selected_ids()
         if not ids:
             return []
         nodes, edges = clipboard.selection(self.document, ids)
-        command_ids = self._paste(nodes, edges, offset=(PASTE_OFFSET, PASTE_OFFSET), text="Duplicate")
-        return command_ids
+        groups = self.groups.selected_groups()  # a duplicated group is a copy of the block: new weights
+        if groups:
+            self.undo_stack.beginMacro(f"Duplicate {self.document.group(groups[0]).label}" if len(groups) == 1
+                                       else f"Duplicate {len(groups)} groups")
+        command = self._paste(nodes, edges, offset=(PASTE_OFFSET, PASTE_OFFSET), text="Duplicate")
+        if groups:
+            copies = self.groups.copy_groups(groups, command.id_map)
+            self.undo_stack.endMacro()
+            self.canvas_scene.flush()
+            self.canvas_scene.clearSelection()
+            for gid in copies:
+                card = self.canvas_scene.group_layer.cards.get(gid)
+                if card is not None:
+                    card.setSelected(True)
+        return command.new_ids
 
-    def _paste(self, nodes, edges, offset, text: str | None = None) -> list[str]:
+    def _paste(self, nodes, edges, offset, text: str | None = None) -> PasteCommand:
         command = PasteCommand(self.document, nodes, edges, offset=offset)
         if text:
             command.setText(command.text().replace("Paste", text, 1))
         self.undo_stack.push(command)
         self.select_nodes(command.new_ids)
-        return command.new_ids
+        return command
 
     # -- layout --------------------------------------------------------------------------------
     def set_snap_to_grid(self, on: bool) -> None:
