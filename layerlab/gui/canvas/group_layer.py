@@ -65,7 +65,7 @@ class GroupLayer:
             if change.node in self.folded:
                 self._schedule(structure=True)
         elif change.kind == RESET:
-            self.refresh()
+            pass  # the scene's rebuild has refreshed everything
         else:  # a node, an edge or a group came or went
             self._schedule(structure=True)
 
