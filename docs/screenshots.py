@@ -31,6 +31,8 @@ OUTPUTS = (
     "editor.png",
     "wiring.png",
     "import.png",
+    "groups-collapsed.png",
+    "groups-expanded.png",
     "data.png",
     "training-live.png",
     "training-results.png",
@@ -259,7 +261,32 @@ def import_resnet(s: Shooter, model_file: Path) -> None:
     s.wait_checked()
     window.canvas.initial_view()
     s.save("import.png")
+    groups(s)
     s.discard()  # the imported model is not saved: the next example opens without a question
+
+
+def groups(s: Shooter) -> None:
+    """The imported ResNet50's blocks: one collapsed block selected (its inspector), then found and expanded."""
+    canvas = s.window.canvas
+    card = canvas.canvas_scene.group_layer.cards[next(g.id for g in s.window.document.groups()
+                                                      if g.label == "conv2_block2")]
+    canvas.canvas_scene.clearSelection()
+    card.setSelected(True)
+    s.app.processEvents()
+    s.save("groups-collapsed.png")
+    canvas.search.open()
+    canvas.search.edit.setText("conv2_block1_add")
+    canvas.search.next()  # Enter: the block is expanded (one undo step) and the layer selected
+    canvas.canvas_scene.flush()
+    s.wait_checked()
+    frame = canvas.canvas_scene.group_layer.frames[s.window.document.group_of("conv2_block1_add")]
+    room = canvas.viewport().width() - 40
+    canvas.set_scale(max(0.28, min(0.6, room / frame.frame_rect().width())))  # the whole block, if it can be read
+    half = canvas.viewport().width() / 2 / canvas.scale_factor()
+    canvas.centerOn(frame.frame_rect().left() + half - 20 / canvas.scale_factor(), frame.frame_rect().center().y())
+    s.app.processEvents()
+    s.save("groups-expanded.png")
+    canvas.search.close_bar()
 
 
 def data(s: Shooter) -> None:

@@ -21,8 +21,23 @@ _SAMPLES = 24  # points tested along a wire for cards in the way
 _FAR_LANE = 2.5  # a common lane farther than this many card heights from the wire: route column by column
 
 
+ROW_WRAP = (300.0, 150.0)  # a wire this far back (x) and down (y) goes from one row of a layout to the next
+ROW_LANE = 70.0  # it runs back above the next row's ports by this much: in the gap between the rows
+
+
 def wire_path(p1: QPointF, p2: QPointF) -> QPainterPath:
-    """A smooth cubic from an output (p1) to an input (p2); wires going backwards loop out wider."""
+    """A smooth cubic from an output (p1) to an input (p2); wires going backwards loop out wider.
+
+    A wire from the end of one row of a layout in rows to the start of the next turns down, runs back
+    in the gap above the next row, and turns into its input: not a diagonal across the row.
+    """
+    if p1.x() - p2.x() > ROW_WRAP[0] and p2.y() - p1.y() > ROW_WRAP[1]:
+        lane, r = p2.y() - ROW_LANE, 60.0
+        path = QPainterPath(p1)
+        path.cubicTo(QPointF(p1.x() + r, p1.y()), QPointF(p1.x() + r, lane), QPointF(p1.x(), lane))
+        path.lineTo(QPointF(p2.x(), lane))
+        path.cubicTo(QPointF(p2.x() - r, lane), QPointF(p2.x() - r, p2.y()), p2)
+        return path
     dx = abs(p2.x() - p1.x()) * 0.5
     dx = max(dx, 40.0) if p2.x() >= p1.x() else max(dx, 90.0)
     path = QPainterPath(p1)
