@@ -89,10 +89,11 @@ def build_model(document: GraphDocument, name: str | None = None):
                 params = dict(node.params)
                 layer = keras_layers.make_layer(node.type, params, params.pop("name", None) or node_id)
                 layers[node_id] = layer
-            args = [tensors[e.source][e.source_port] for e in document.in_edges(node_id)]
+            edges = document.in_edges(node_id)
+            args = [tensors[e.source][e.source_port] for e in edges]
             if not args:
                 raise BuildError(f"node '{node_id}' has no inputs")
-            tensors[node_id] = keras_layers.call_layer(node.type, layer, args)
+            tensors[node_id] = keras_layers.call_layer(node.type, layer, args, [e.port for e in edges])
         except BuildError:
             raise
         except Exception as exc:

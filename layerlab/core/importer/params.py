@@ -17,7 +17,7 @@ from layerlab.core import catalog
 from layerlab.core.importer import keras_names as kn
 
 _DROP = {"name", "batch_input_shape", "batch_shape", "input_shape"}
-_CONTAINER_KEYS = ("layer", "backward_layer")
+_CONTAINER_KEYS = ("layer", "backward_layer", "cell", "cells")
 
 # Initializer settings equal to Keras's defaults (None-valued settings, such as seeds, are ignored).
 # Constant is left out: Keras cannot make it from its name ("constant" fails in initializers.get).

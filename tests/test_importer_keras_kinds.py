@@ -1,0 +1,143 @@
+"""The kinds of model Keras's own examples write, built in plain Keras, imported, checked and exported back.
+
+Each model is saved by Keras as .keras and .h5, imported, checked valid, built by
+LayerLab with the imported weights (parameter count, configs and predictions equal
+Keras loading the file), then exported by LayerLab to .keras and .h5 and loaded by
+plain Keras again: same parameter count and predictions (atol 1e-4).
+"""
+
+import numpy as np
+import pytest
+from test_importer_support import assert_same_as_keras, keras, predictions, random_inputs, save_both
+
+from layerlab.core.importer import import_model
+from layerlab.core.importer.errors import ModelRefusedError
+
+FORMATS = [".keras", ".h5"]
+
+
+def _round_trip(model, tmp_path, suffix, inputs=None, operations=False):
+    """Import the saved model, compare with Keras, export it back in both formats and compare again.
+
+    Keras cannot load keras.ops operations back from .h5 (its legacy loader knows layers only): with
+    `operations`, the original is what Keras loads from the .keras file, and an .h5 export is refused.
+    """
+    from layerlab.core import project as project_io
+    from layerlab.core.export import ExportError, export_project
+
+    keras_path, h5_path = save_both(model, tmp_path, model.name)
+    path = keras_path if suffix == ".keras" else h5_path
+    result = import_model(path)
+    original = keras().models.load_model(keras_path if operations else path, compile=False)
+    xs = inputs if inputs is not None else random_inputs(original)
+    if inputs is None:
+        assert_same_as_keras(path, result, atol=1e-4, original=original)
+    project_path, _ = result.save(tmp_path / "imported.layerlab")
+    project = project_io.load(project_path)
+    expected = predictions(original, xs)
+    for out_suffix in FORMATS:
+        if operations and out_suffix == ".h5":
+            with pytest.raises(ExportError, match="keras.ops operations"):
+                export_project(project, tmp_path / f"exported{out_suffix}")
+            continue
+        exported = export_project(project, tmp_path / f"exported{out_suffix}").path
+        again = keras().models.load_model(exported, compile=False)
+        assert again.count_params() == original.count_params()
+        for e, g in zip(expected, predictions(again, xs)):
+            np.testing.assert_allclose(g, e, atol=1e-4, rtol=0)
+    return result
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_augmentation_block(tmp_path, suffix):
+    k = keras()
+    x = k.Input((16, 16, 3), name="image")
+    aug = k.layers.RandomFlip("horizontal", name="flip")(x)
+    aug = k.layers.RandomRotation(0.1, name="rotate")(aug)
+    h = k.layers.Rescaling(1 / 255, name="scale")(aug)
+    h = k.layers.Conv2D(4, 3, activation="relu", name="conv")(h)
+    out = k.layers.Dense(2, name="head")(k.layers.GlobalAveragePooling2D(name="pool")(h))
+    result = _round_trip(k.Model(x, out, name="augmented"), tmp_path, suffix)
+    types = {n.id: n.type for n in result.project.document.nodes()}
+    assert types["flip"] == "RandomFlip" and types["rotate"] == "RandomRotation"
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_structured_data_lookups(tmp_path, suffix):
+    k = keras()
+    city = k.Input((1,), dtype="string", name="city")
+    rooms = k.Input((1,), dtype="int64", name="rooms")
+    city_idx = k.layers.StringLookup(vocabulary=["paris", "rome", "oslo"], output_mode="one_hot", name="city_lookup")
+    rooms_idx = k.layers.IntegerLookup(vocabulary=[1, 2, 3, 4], output_mode="one_hot", name="rooms_lookup")
+    features = k.layers.Concatenate(name="features")([city_idx(city), rooms_idx(rooms)])
+    out = k.layers.Dense(1, name="price")(features)
+    model = k.Model([city, rooms], out, name="structured")
+    xs = [np.array([["rome"], ["oslo"], ["lima"]]), np.array([[2], [4], [9]], dtype="int64")]
+    result = _round_trip(model, tmp_path, suffix, inputs=xs)
+    params = {n.id: n.params for n in result.project.document.nodes()}
+    assert params["city_lookup"]["vocabulary"] == ["paris", "rome", "oslo"]
+    assert params["rooms_lookup"]["vocabulary"] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_conv_lstm_video(tmp_path, suffix):
+    k = keras()
+    x = k.Input((3, 8, 8, 1), name="frames")
+    h = k.layers.ConvLSTM2D(4, 3, padding="same", return_sequences=True, name="convlstm")(x)
+    out = k.layers.Conv3D(1, 3, padding="same", activation="sigmoid", name="next")(h)
+    _round_trip(k.Model(x, out, name="video"), tmp_path, suffix)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_transformer_residual_written_with_operators(tmp_path, suffix):
+    k = keras()
+    inputs = k.Input((6, 8), name="tokens")
+    x = k.layers.MultiHeadAttention(2, 4, name="mha")(inputs, inputs)
+    x = k.layers.LayerNormalization(name="norm")(x + inputs)
+    y = k.ops.mean(x * 0.5, axis=1)
+    out = k.layers.Dense(2, name="head")(1.0 - y)
+    result = _round_trip(k.Model(inputs, out, name="transformer"), tmp_path, suffix, operations=True)
+    types = sorted(n.type for n in result.project.document.nodes() if n.type.startswith("ops."))
+    assert types == ["ops.add", "ops.mean", "ops.multiply", "ops.subtract"]
+    sub = next(n for n in result.project.document.nodes() if n.type == "ops.subtract")
+    assert sub.params["constant"] == 1.0 and sub.params["constant_first"] is True
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_seq2seq_with_initial_state(tmp_path, suffix):
+    k = keras()
+    enc_in = k.Input((None, 5), name="encoder_inputs")
+    _, h, c = k.layers.LSTM(8, return_state=True, name="encoder")(enc_in)
+    dec_in = k.Input((None, 6), name="decoder_inputs")
+    dec = k.layers.LSTM(8, return_sequences=True, name="decoder")(dec_in, initial_state=[h, c])
+    out = k.layers.Dense(6, activation="softmax", name="decoder_dense")(dec)
+    result = _round_trip(k.Model([enc_in, dec_in], out, name="seq2seq"), tmp_path, suffix)
+    edges = {(e.source, e.source_port, e.target, e.port) for e in result.project.document.edges()}
+    assert {("encoder", 1, "decoder", 1), ("encoder", 2, "decoder", 2)} <= edges
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_transfer_learning_recipe(tmp_path, suffix):
+    k = keras()
+    base = k.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None, alpha=0.35)
+    base.trainable = False
+    x = k.Input((32, 32, 3), name="image")
+    h = k.layers.RandomFlip("horizontal", name="flip")(x)
+    h = k.applications.mobilenet_v2.preprocess_input(h)
+    h = base(h, training=False)
+    h = k.layers.GlobalAveragePooling2D(name="pool")(h)
+    h = k.layers.Dropout(0.2, name="drop")(h)
+    out = k.layers.Dense(1, name="head")(h)
+    result = _round_trip(k.Model(x, out, name="transfer"), tmp_path, suffix, operations=True)
+    types = [n.type for n in result.project.document.nodes()]
+    assert "ops.true_divide" in types and "ops.subtract" in types
+
+
+def test_operations_outside_the_curated_set_are_refused_by_name(tmp_path):
+    k = keras()
+    x = k.Input((4,), name="x")
+    out = k.layers.Dense(2, name="head")(k.ops.cumsum(x, axis=1))
+    path, _ = save_both(k.Model(x, out, name="cumsum"), tmp_path, "cumsum")
+    with pytest.raises(ModelRefusedError) as info:
+        import_model(path)
+    assert "Cumsum" in str(info.value) and "curated" in str(info.value)
