@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from layerlab.core import catalog
-from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL, LAYER
+from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL, LAYER, LAYERS
 
 LINE = 79  # PEP 8's line length
 # Names the script itself uses, and Python's builtins (a node called "sum" must not hide sum()).
@@ -123,6 +123,21 @@ def _kwargs(params: dict) -> list:
     return out
 
 
+def operation_expr(spec, params: dict, sources: list[str]) -> Call:
+    """`keras.ops.fn(x, ..., axis=...)`: the call that records the same operation (its name is Keras's)."""
+    function = spec.type.split(".", 1)[1]
+    rest = {k: v for k, v in params.items() if k not in ("name", "constant", "constant_first")}
+    if spec.call == CALL_LIST:
+        args = [(None, List(list(sources)))]
+    elif len(spec.inputs) == 2 and len(sources) == 1:
+        constant = literal(params.get("constant"))
+        pair = [constant, sources[0]] if params.get("constant_first") else [sources[0], constant]
+        args = [(None, a) for a in pair]
+    else:
+        args = [(None, src) for src in sources]
+    return Call(f"keras.ops.{function}", args + _kwargs(rest))
+
+
 def layer_expr(type_name: str, params: dict, name: str | None) -> Call:
     """`layers.Type(param=..., name=...)`, with wrapped layers (Bidirectional...) built in place."""
     spec = catalog.get(type_name)
@@ -132,6 +147,12 @@ def layer_expr(type_name: str, params: dict, name: str | None) -> Call:
         if p is not None and p.kind == LAYER and isinstance(v, dict):
             inner = dict(v.get("params") or {})
             args.append((k, layer_expr(str(v.get("type", "")), inner, inner.pop("name", None))))
+        elif p is not None and p.kind == LAYERS and isinstance(v, list):
+            items = []
+            for item in v:
+                inner = dict(item.get("params") or {})
+                items.append(layer_expr(str(item.get("type", "")), inner, inner.pop("name", None)))
+            args.append((k, List(items)))
         else:
             args += _kwargs({k: v})
     if name is not None:
@@ -169,6 +190,23 @@ def _output_count(document, node_id: str, report) -> int:
     return len(spec.outputs(document.params(owner))) if spec else 1
 
 
+def _split_sources(spec, ported: list[tuple[int, str]]) -> tuple[list[str], dict[str, str]]:
+    """Positional sources, and keyword ones (initial_state=[h, c]) as the keras_layers.split_ports rule says."""
+    if spec is None or not spec.keyword_inputs:
+        return [src for _, src in ported], {}
+    positional, keyword = [], {}
+    for port, src in sorted(ported):
+        if port < len(spec.inputs) or spec.variadic:
+            positional.append(src)
+        else:
+            keyword.setdefault(spec.keyword_inputs[port - len(spec.inputs)][1], []).append(src)
+    counts = {}
+    for _, kw in spec.keyword_inputs:
+        counts[kw] = counts.get(kw, 0) + 1
+    return positional, {kw: srcs[0] if counts[kw] == 1 else "[" + ", ".join(srcs) + "]"
+                        for kw, srcs in keyword.items()}
+
+
 def model_lines(document, model_name: str, report=None) -> list[str]:
     """The body of `build_model()` up to `model = keras.Model(...)`, in build.build_model's order."""
     names = _Names()
@@ -191,8 +229,13 @@ def model_lines(document, model_name: str, report=None) -> list[str]:
             args += _kwargs(params) + [("name", literal(name))]
             lines += render(Call("keras.Input", args), 4, f"{var[node]} = ")
             continue
-        sources = [ref(e.source, e.source_port) for e in document.in_edges(node)]
+        edges = document.in_edges(node)
         spec = catalog.get(type_name)
+        if spec is not None and spec.is_operation:
+            sources = [ref(e.source, e.source_port) for e in edges]
+            lines += render(operation_expr(spec, params, sources), 4, f"{var[node]} = ")
+            continue
+        sources, keyword = _split_sources(spec, [(e.port, ref(e.source, e.source_port)) for e in edges])
         style = spec.call if spec else None
         if style == CALL_LIST:
             call_args = "[" + ", ".join(sources) + "]"
@@ -200,6 +243,7 @@ def model_lines(document, model_name: str, report=None) -> list[str]:
             call_args = ", ".join(sources)
         else:
             call_args = sources[0]
+        call_args += "".join(f", {kw}={value}" for kw, value in keyword.items())
         owner = document.shares(node) or (node if node in owners else None)
         if owner is None:
             layer_name = params.pop("name", None) or node
