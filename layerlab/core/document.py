@@ -16,6 +16,9 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
+from layerlab.core import groups as grouping
+from layerlab.core.groups import Group, GroupError
+
 
 class Edge(NamedTuple):
     """A wire from one output of `source` into input slot `port` of `target`."""
@@ -49,6 +52,7 @@ class Change:
     kind: str
     node: str | None = None
     edge: Edge | None = None
+    group: str | None = None
 
 
 NODE_ADDED = "node_added"
@@ -57,6 +61,10 @@ NODE_CHANGED = "node_changed"  # params or type
 NODE_MOVED = "node_moved"
 EDGE_ADDED = "edge_added"
 EDGE_REMOVED = "edge_removed"
+GROUP_ADDED = "group_added"
+GROUP_REMOVED = "group_removed"
+GROUP_CHANGED = "group_changed"  # label, collapsed, model, members or parent
+GROUP_KINDS = (GROUP_ADDED, GROUP_REMOVED, GROUP_CHANGED)
 RESET = "reset"  # everything changed (load, clear)
 
 _ID_RE = re.compile(r"[^A-Za-z0-9_.\-]+")
@@ -68,6 +76,7 @@ class GraphDocument:
     def __init__(self) -> None:
         self._graph = nx.MultiDiGraph()
         self._order: list[str] = []
+        self._groups: dict[str, Group] = {}
         self._listeners: list[Callable[[Change], None]] = []
         self.revision = 0  # bumped on every structural or parameter change
 
@@ -77,8 +86,8 @@ class GraphDocument:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def _emit(self, change: Change) -> None:
-        if change.kind != NODE_MOVED:
+    def _emit(self, change: Change, bump: bool = True) -> None:
+        if change.kind != NODE_MOVED and bump:
             self.revision += 1
         for listener in list(self._listeners):
             listener(change)
@@ -157,11 +166,14 @@ class GraphDocument:
 
     # -- writing -------------------------------------------------------
     def add_node(self, type_name: str, params: dict | None = None, position: Iterable[float] | None = None,
-                 node_id: str | None = None, index: int | None = None, shares: str | None = None) -> str:
-        """Add a node and return its id; `index` restores a place in the node order (undo)."""
+                 node_id: str | None = None, index: int | None = None, shares: str | None = None,
+                 group: str | None = None) -> str:
+        """Add a node and return its id; `index` restores a place in the node order, `group` its group (undo)."""
         node_id = node_id or self.new_id(type_name)
         if node_id in self._graph:
             raise ValueError(f"a node with id {node_id!r} already exists")
+        if group is not None and group not in self._groups:
+            raise GroupError(f"no group with id {group!r}")
         pos = tuple(float(v) for v in position) if position is not None else None
         self._graph.add_node(node_id, type=type_name, params=copy.deepcopy(params or {}), position=pos, shares=shares)
         if index is None or not 0 <= index <= len(self._order):
@@ -169,6 +181,8 @@ class GraphDocument:
         else:
             self._order.insert(index, node_id)
         self._emit(Change(NODE_ADDED, node=node_id))
+        if group is not None:
+            self._put_group(self._groups[group].with_(nodes=self._sorted([*self._groups[group].nodes, node_id])))
         return node_id
 
     def remove_node(self, node_id: str) -> tuple[Node, int, list[Edge]]:
@@ -177,6 +191,9 @@ class GraphDocument:
         edges = list(dict.fromkeys(self.in_edges(node_id) + self.out_edges(node_id)))  # a self-loop is in both
         for edge in edges:
             self.remove_edge(edge)
+        group = self.group_of(node_id)
+        if group is not None:
+            self._put_group(self._groups[group].with_(nodes=[n for n in self._groups[group].nodes if n != node_id]))
         self._graph.remove_node(node_id)
         self._order.remove(node_id)
         self._emit(Change(NODE_REMOVED, node=node_id))
@@ -222,21 +239,150 @@ class GraphDocument:
     def clear(self) -> None:
         self._graph.clear()
         self._order.clear()
+        self._groups.clear()
         self._emit(Change(RESET))
 
-    def load(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
-        """Replace the whole content in one step (one RESET notification)."""
+    def load(self, nodes: Iterable[Node], edges: Iterable[Edge], groups: Iterable[Group] = ()) -> None:
+        """Replace the whole content in one step (one RESET notification).
+
+        Raises GroupError (and changes nothing) if `groups` break a rule of groups.
+        """
+        nodes, groups = list(nodes), list(groups)
+        grouping.validate(groups, [n.id for n in nodes])
         self._graph.clear()
         self._order.clear()
+        self._groups.clear()
         for n in nodes:
             self._graph.add_node(n.id, type=n.type, params=copy.deepcopy(n.params), position=n.position,
                                  shares=n.shares)
             self._order.append(n.id)
         for e in edges:
             self._graph.add_edge(e.source, e.target, key=(e.port, e.source_port))
+        place = {n: i for i, n in enumerate(self._order)}
+        for g in groups:
+            self._groups[g.id] = g.with_(nodes=sorted(g.nodes, key=place.__getitem__))
         self._emit(Change(RESET))
 
     def copy(self) -> GraphDocument:
         other = GraphDocument()
-        other.load(self.nodes(), self.edges())
+        other.load(self.nodes(), self.edges(), self.groups())
         return other
+
+    # -- groups ----------------------------------------------------------
+    # A group's `nodes` are its direct members, kept in node order; see core/groups.py.
+    def groups(self) -> list[Group]:
+        return list(self._groups.values())
+
+    def group(self, group_id: str) -> Group:
+        return self._groups[group_id]
+
+    def has_group(self, group_id: str) -> bool:
+        return group_id in self._groups
+
+    def group_of(self, node_id: str) -> str | None:
+        """The innermost group that holds `node_id`, or None."""
+        for g in self._groups.values():
+            if node_id in g.nodes:
+                return g.id
+        return None
+
+    def group_members(self, group_id: str) -> list[str]:
+        """Every node in the group, nested groups included, in node order."""
+        return self._sorted(grouping.members(self._groups, group_id))
+
+    def group_children(self, group_id: str | None) -> list[str]:
+        """The groups directly inside `group_id` (None: the top-level groups)."""
+        return grouping.children(self._groups, group_id)
+
+    def new_group_id(self, label: str) -> str:
+        return grouping.new_id(self._groups, label)
+
+    def add_group(self, label: str, nodes: Iterable[str] = (), *, group_id: str | None = None,
+                  collapsed: bool = False, model: bool = False, parent: str | None = None,
+                  subgroups: Iterable[str] = (), index: int | None = None, extra: dict | None = None) -> str:
+        """Make a group of `nodes` and `subgroups` inside `parent`; returns its id.
+
+        Each node must be ungrouped or a direct member of `parent`, and each
+        subgroup a direct child of `parent`: they move into the new group, so
+        that `remove_group` undoes this exactly. `index` restores a place in
+        the list of groups (undo).
+        """
+        group_id = group_id or self.new_group_id(label)
+        if group_id in self._groups:
+            raise GroupError(f"a group with id {group_id!r} already exists")
+        if parent is not None and parent not in self._groups:
+            raise GroupError(f"group '{group_id}': no parent group {parent!r}")
+        nodes, subgroups = list(dict.fromkeys(nodes)), list(dict.fromkeys(subgroups))
+        for n in nodes:
+            if n not in self._graph:
+                raise GroupError(f"group '{group_id}': no node with id {n!r}")
+            if self.group_of(n) != parent:
+                raise GroupError(f"group '{group_id}': node '{n}' is in group '{self.group_of(n)}', not in "
+                                 f"{repr(parent) if parent else 'no group'}")
+        for s in subgroups:
+            if s not in self._groups or self._groups[s].parent != parent:
+                raise GroupError(f"group '{group_id}': {s!r} is not a group directly inside "
+                                 f"{repr(parent) if parent else 'the top level'}")
+        taken = set(nodes)
+        if parent is not None:
+            self._groups[parent] = self._groups[parent].with_(
+                nodes=[n for n in self._groups[parent].nodes if n not in taken])
+        for s in subgroups:
+            self._groups[s] = self._groups[s].with_(parent=group_id)
+        group = Group(group_id, label, tuple(self._sorted(nodes)), bool(collapsed), bool(model), parent,
+                      copy.deepcopy(extra or {}))
+        items = list(self._groups.items())
+        at = len(items) if index is None or not 0 <= index <= len(items) else index
+        self._groups = dict([*items[:at], (group_id, group), *items[at:]])
+        self._emit(Change(GROUP_ADDED, group=group_id), bump=self._affects_model(group_id))
+        return group_id
+
+    def remove_group(self, group_id: str) -> tuple[Group, int, list[str]]:
+        """Dissolve a group (its nodes and nested groups move to its parent); returns what restores it."""
+        group = self._groups[group_id]
+        index = list(self._groups).index(group_id)
+        subgroups = self.group_children(group_id)
+        bump = self._affects_model(group_id)
+        for s in subgroups:
+            self._groups[s] = self._groups[s].with_(parent=group.parent)
+        if group.parent is not None:
+            parent = self._groups[group.parent]
+            self._groups[group.parent] = parent.with_(nodes=self._sorted([*parent.nodes, *group.nodes]))
+        del self._groups[group_id]
+        self._emit(Change(GROUP_REMOVED, group=group_id), bump=bump)
+        return group, index, subgroups
+
+    def set_group(self, group_id: str, *, label: str | None = None, collapsed: bool | None = None,
+                  model: bool | None = None, nodes: Iterable[str] | None = None) -> None:
+        """Change a group's label, collapsed state, model flag or direct members (None: unchanged)."""
+        old = self._groups[group_id]
+        changes: dict[str, Any] = {}
+        if label is not None:
+            changes["label"] = label
+        if collapsed is not None:
+            changes["collapsed"] = bool(collapsed)
+        if model is not None:
+            changes["model"] = bool(model)
+        if nodes is not None:
+            nodes = list(dict.fromkeys(nodes))
+            trial = {**self._groups, group_id: old.with_(nodes=nodes)}
+            grouping.validate(trial.values(), self._order)
+            changes["nodes"] = self._sorted(nodes)
+        new = old.with_(**changes)
+        structural = new.label != old.label or new.model != old.model or new.nodes != old.nodes
+        bump = structural and (old.model or new.model or self._affects_model(group_id))
+        self._put_group(new, bump=bump)
+
+    def _put_group(self, group: Group, bump: bool | None = None) -> None:
+        self._groups[group.id] = group
+        self._emit(Change(GROUP_CHANGED, group=group.id),
+                   bump=self._affects_model(group.id) if bump is None else bump)
+
+    def _affects_model(self, group_id: str) -> bool:
+        """Whether a change of this group's members can change the Keras model (it or a group around it is one)."""
+        chain = [group_id, *grouping.ancestors(self._groups, group_id)] if group_id in self._groups else []
+        return any(self._groups[g].model for g in chain)
+
+    def _sorted(self, node_ids: Iterable[str]) -> list[str]:
+        place = {n: i for i, n in enumerate(self._order)}
+        return sorted(node_ids, key=lambda n: place.get(n, len(place)))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from layerlab.core import groups as grouping
 from layerlab.core.document import Edge, GraphDocument, Node
 from layerlab.core.errors import Problem, ProjectFileError
 
@@ -65,6 +66,8 @@ class Project:
         if self.name:
             out["name"] = self.name
         out["graph"] = {"nodes": nodes, "edges": edges}
+        if doc.groups():  # written only when there are groups: files without them stay as they were
+            out["graph"]["groups"] = [g.to_json() for g in doc.groups()]
         if self.dataset is not None:
             out["dataset"] = self.dataset
         if self.training is not None:
@@ -188,6 +191,9 @@ def from_json(data: Any, path: Path | str | None = None) -> Project:
         seen_edges.add(edge)
         edges.append(edge)
 
+    groups, group_problems = grouping.parse(graph.get("groups"), seen, where)
+    problems.extend(group_problems)
+
     for key in ("dataset", "training"):
         if key in data and data[key] is not None and not isinstance(data[key], dict):
             raise ProjectFileError(f"{where}: \"{key}\" must be an object")
@@ -196,7 +202,7 @@ def from_json(data: Any, path: Path | str | None = None) -> Project:
         raise ProjectFileError(f"{where}: \"name\" must be a string")
 
     doc = GraphDocument()
-    doc.load(nodes, edges)
+    doc.load(nodes, edges, groups)
     return Project(
         document=doc, name=name, dataset=data.get("dataset"), training=data.get("training"),
         path=Path(path) if path else None, extra={k: v for k, v in data.items() if k not in _KNOWN_TOP},

@@ -27,6 +27,7 @@ from layerlab.core import kerasenv
 from layerlab.core.document import (
     EDGE_ADDED,
     EDGE_REMOVED,
+    GROUP_KINDS,
     NODE_ADDED,
     NODE_CHANGED,
     NODE_MOVED,
@@ -260,8 +261,8 @@ class CheckService(QObject):
     # -- checks --------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
         kind = change.kind
-        if kind == NODE_MOVED:
-            return  # positions do not change shapes
+        if kind == NODE_MOVED or kind in GROUP_KINDS:
+            return  # positions and groups do not change shapes
         if kind == NODE_CHANGED and self._nodes is not None:
             self._nodes[change.node] = self.document.node(change.node)
             if self._changed is not None:

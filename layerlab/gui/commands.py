@@ -56,7 +56,7 @@ class RemoveNodesCommand(QUndoCommand):
         super().__init__(text, parent)
         self.document = document
         self.node_ids = ids
-        self._removed: list[tuple[Node, int]] = []
+        self._removed: list[tuple[Node, int, str | None]] = []
         self._edges: list[Edge] = []
 
     def redo(self) -> None:
@@ -65,15 +65,17 @@ class RemoveNodesCommand(QUndoCommand):
         ordered = sorted(self.node_ids, key=doc.index, reverse=True)
         self._removed, edges = [], {}
         for node_id in ordered:
+            group = doc.group_of(node_id)
             node, index, node_edges = doc.remove_node(node_id)
-            self._removed.append((node, index))
+            self._removed.append((node, index, group))
             edges.update(dict.fromkeys(node_edges))
         self._edges = list(edges)
 
     def undo(self) -> None:
         doc = self.document
-        for node, index in reversed(self._removed):
-            doc.add_node(node.type, node.params, node.position, node_id=node.id, index=index, shares=node.shares)
+        for node, index, group in reversed(self._removed):
+            doc.add_node(node.type, node.params, node.position, node_id=node.id, index=index, shares=node.shares,
+                         group=group)
         for edge in self._edges:
             doc.add_edge(*edge)
 
@@ -250,3 +252,86 @@ class PasteCommand(QUndoCommand):
     def undo(self) -> None:
         for node in reversed(self.nodes):
             self.document.remove_node(self.id_map[node.id])
+
+
+# -- groups ------------------------------------------------------------------------------------
+class GroupCommand(QUndoCommand):
+    """Make a group of nodes and groups that are all directly inside `parent` (Ctrl+G); undo dissolves it."""
+
+    def __init__(self, document: GraphDocument, label: str, nodes: Iterable[str], subgroups: Iterable[str] = (),
+                 parent_group: str | None = None, model: bool = False, parent: QUndoCommand | None = None):
+        super().__init__(f"Group {label}", parent)
+        self.document = document
+        self.label, self.model, self.parent_group = label, model, parent_group
+        self.nodes, self.subgroups = list(nodes), list(subgroups)
+        self.group_id: str | None = None  # fixed on the first redo
+
+    def redo(self) -> None:
+        self.group_id = self.document.add_group(self.label, self.nodes, group_id=self.group_id, model=self.model,
+                                                parent=self.parent_group, subgroups=self.subgroups)
+
+    def undo(self) -> None:
+        self.document.remove_group(self.group_id)
+
+
+class UngroupCommand(QUndoCommand):
+    """Dissolve groups (their nodes and nested groups move to the group around them); undo makes them again."""
+
+    def __init__(self, document: GraphDocument, group_ids: Iterable[str], parent: QUndoCommand | None = None):
+        ids = list(dict.fromkeys(group_ids))
+        label = document.group(ids[0]).label if len(ids) == 1 else _plural(len(ids), "group")
+        super().__init__(f"Ungroup {label}", parent)
+        self.document = document
+        self.group_ids = ids
+        self._removed: list = []
+
+    def redo(self) -> None:
+        self._removed = [self.document.remove_group(g) for g in self.group_ids]
+
+    def undo(self) -> None:
+        for group, index, subgroups in reversed(self._removed):
+            self.document.add_group(group.label, group.nodes, group_id=group.id, collapsed=group.collapsed,
+                                    model=group.model, parent=group.parent, subgroups=subgroups, index=index,
+                                    extra=group.extra)
+
+
+class SetGroupCommand(QUndoCommand):
+    """Rename, collapse or expand a group, or make it a reusable block (a Keras sub-model)."""
+
+    _FIELDS = ("label", "collapsed", "model")
+
+    def __init__(self, document: GraphDocument, group_id: str, text: str, parent: QUndoCommand | None = None,
+                 **changes):
+        super().__init__(text, parent)
+        unknown = set(changes) - set(self._FIELDS)
+        if unknown:
+            raise TypeError(f"SetGroupCommand cannot change {sorted(unknown)}")
+        self.document, self.group_id = document, group_id
+        group = document.group(group_id)
+        self.new = dict(changes)
+        self.old = {k: getattr(group, k) for k in changes}
+
+    def redo(self) -> None:
+        self.document.set_group(self.group_id, **self.new)
+
+    def undo(self) -> None:
+        self.document.set_group(self.group_id, **self.old)
+
+
+class SetTrainableCommand(QUndoCommand):
+    """Freeze or unfreeze layers in one step (a group's `trainable` switch): their `trainable` param."""
+
+    def __init__(self, document: GraphDocument, node_ids: Iterable[str], trainable: bool, text: str,
+                 parent: QUndoCommand | None = None):
+        super().__init__(text, parent)
+        self.document = document
+        self.trainable = bool(trainable)
+        self.old = {n: document.params(n) for n in node_ids}
+
+    def redo(self) -> None:
+        for node_id in self.old:  # True is Keras's default: the param is left out rather than written
+            self.document.set_param(node_id, "trainable", None if self.trainable else False)
+
+    def undo(self) -> None:
+        for node_id, params in self.old.items():
+            self.document.set_params(node_id, params)

@@ -26,10 +26,11 @@ from layerlab.core import project as project_io
 from layerlab.core.errors import LayerLabError
 from layerlab.core.project import Project
 from layerlab.core.shapes import CheckReport
-from layerlab.gui import chrome, files, icons, recovery
+from layerlab.gui import chrome, files, group_menu, icons, recovery
 from layerlab.gui.canvas.view import CanvasView
 from layerlab.gui.checking import CheckService
 from layerlab.gui.files import CANCEL, DISCARD, SAVE, Dialogs, ExportAdapter, RecentFiles
+from layerlab.gui.panels.group_panel import GroupPanel
 from layerlab.gui.panels.inspector import InspectorPanel
 from layerlab.gui.panels.palette import PalettePanel
 from layerlab.gui.panels.problems import ProblemsPanel
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         chrome.build_actions(self)
         chrome.build_menus(self)
         chrome.build_toolbar(self)
+        self.group_panel = GroupPanel(self.inspector, self.canvas.groups, self.check_service)
+        group_menu.add_group_actions(self)  # groups, Find in Model (Ctrl+F), the overview map
         self._build_status_bar()
         self._connect()
         self._refresh_welcome()
@@ -266,6 +269,10 @@ class MainWindow(QMainWindow):
 
     def _on_selection(self, ids: list) -> None:
         self.inspector.show_nodes(list(ids))
+        groups = self.canvas.groups.selected_groups()  # one group selected: its summary and switches
+        one = groups[0] if len(groups) == 1 and set(ids) <= set(self.document.group_members(groups[0])) else None
+        self.group_panel.show_group(one)
+        group_menu.update_group_actions(self)
         self.summary.select_ids(list(ids))
         for name in ("cut", "copy", "duplicate", "delete"):
             self.menu_actions[name].setEnabled(bool(ids))
@@ -412,7 +419,7 @@ class MainWindow(QMainWindow):
         p = self.project
         p.name, p.dataset, p.training, p.path = loaded.name, loaded.dataset, loaded.training, loaded.path
         p.extra, p.node_extra, p.load_problems = loaded.extra, loaded.node_extra, list(loaded.load_problems)
-        self.document.load(loaded.document.nodes(), loaded.document.edges())
+        self.document.load(loaded.document.nodes(), loaded.document.edges(), loaded.document.groups())
         if unplaced:
             self._place_all()
         self.undo_stack.clear()

@@ -211,3 +211,29 @@ def test_any_sequence_of_commands_undoes_and_redoes_exactly(seed, steps, docs):
 ])
 def test_command_texts(cmd, text, docs):
     assert cmd(docs.wide_deep()).text() == text
+
+
+def test_remove_nodes_undo_puts_grouped_nodes_back_in_their_groups(docs):
+    doc = docs.wide_deep()
+    ids = doc.node_ids()
+    outer = doc.add_group("outer", ids[1:4])
+    inner = doc.add_group("inner", ids[2:4], parent=outer)
+    before = doc.groups()
+    stack = QUndoStack()
+    stack.push(RemoveNodesCommand(doc, ids[1:3]))
+    assert doc.group(outer).nodes == () and doc.group(inner).nodes == (ids[3],)
+    stack.undo()
+    assert doc.groups() == before
+
+
+def test_renaming_a_grouped_node_keeps_it_in_its_group(docs):
+    from layerlab.gui.panels.rename import RenameNodeCommand
+
+    doc = docs.wide_deep()
+    node = doc.node_ids()[1]
+    gid = doc.add_group("g", [node])
+    stack = QUndoStack()
+    stack.push(RenameNodeCommand(doc, node, "renamed"))
+    assert doc.group(gid).nodes == ("renamed",)
+    stack.undo()
+    assert doc.group(gid).nodes == (node,)

@@ -16,8 +16,9 @@ from layerlab.core.importer.errors import ModelFileError, ModelRefusedError
 from layerlab.core.importer.reading import read_model_file
 from layerlab.core.importer.safety import layer_name, scan
 from layerlab.core.importer.training import training_section
-from layerlab.core.layout import layered_layout
+from layerlab.core.layout_fit import fit_layout
 from layerlab.core.project import Project
+from layerlab.core.scopes import add_scope_groups
 
 
 @dataclass
@@ -72,8 +73,9 @@ def import_model(path: str | Path, layout: bool = True, weights: bool = True) ->
     read_vocabularies(model_file, conversion.origins, {n.id: n.params for n in conversion.nodes}, notes)
     document = GraphDocument()
     document.load(conversion.nodes, conversion.edges)
+    add_scope_groups(document, collapsed=True)  # blocks by name scope (conv2_block1_*), opened collapsed
     if layout:
-        for node_id, pos in layered_layout(document).items():
+        for node_id, pos in fit_layout(document).items():  # collapsed blocks as cards, deep models in rows
             document.move_node(node_id, pos)
     training = training_section(model_file.training_config, _output_names(model_file.model_config), notes)
     project = Project(document=document, name=conversion.name, training=training)

@@ -11,15 +11,21 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 
 from layerlab.core.document import GraphDocument
-from layerlab.core.layout import layered_layout
+from layerlab.core.layout_fit import READABLE_WIDTH, SCREEN_ASPECT, fit_layout
 from layerlab.gui.canvas import style
 from layerlab.gui.canvas.face import card_sizes
 
 
 def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None,
                      labels: Mapping[str, str] | None = None,
-                     label_width: Callable[[str], float] | None = None) -> dict[str, tuple[float, float]]:
+                     label_width: Callable[[str], float] | None = None, *,
+                     group_sizes: Mapping[str, tuple[float, float]] | None = None, direction: str = "auto",
+                     aspect: float = SCREEN_ASPECT, readable_width: float = READABLE_WIDTH
+                     ) -> dict[str, tuple[float, float]]:
     """Top-left corners for every card: columns left to right, chains straight, no overlaps.
+
+    Collapsed groups are laid out as one card each (`group_sizes`), and a deep graph is cut into rows
+    that make it about `aspect` wide for high (core/layout_fit.py).
 
     Columns are spaced so that the shape label on each wire has room to show.
 
@@ -29,6 +35,10 @@ def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, f
         labels: {node id: the shape label on its wires}, as the canvas shows them; for a node not in it,
             a guess from the Inputs' ranks (an imported model is laid out before its shapes are known).
         label_width: a label's width as drawn; by default an estimate that needs no font.
+        group_sizes: {group id: (width, height)} of the collapsed groups' cards.
+        direction: "auto" (by the graph's shape), "left-to-right" or "rows".
+        aspect: the width:height of the screen the graph is cut into rows for.
+        readable_width: the scene width the screen shows readably ("auto" leaves a narrower graph as it is).
     """
     if sizes is None:
         sizes = card_sizes(document)
@@ -43,7 +53,9 @@ def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, f
     room = {n: math.ceil(width(text) + style.LABEL_PAD + 2  # 2: positions are rounded to whole units
                          + (style.LABEL_ROOM_BUNDLE if n in bundled else style.LABEL_ROOM))
             for n, text in labels.items() if text}
-    return layered_layout(document, sizes, column_gap=style.COLUMN_GAP, row_gap=style.ROW_GAP, room_after=room)
+    return fit_layout(document, sizes, group_sizes=group_sizes, direction=direction, aspect=aspect,
+                      readable_width=readable_width,
+                      column_gap=style.COLUMN_GAP, row_gap=style.ROW_GAP, room_after=room)
 
 
 def guessed_label(document: GraphDocument) -> str:

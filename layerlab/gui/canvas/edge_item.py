@@ -41,6 +41,9 @@ class EdgeItem(QGraphicsItem):
     """One edge of the document, from an output port to an input port."""
 
     LABEL_H = 16.0
+    # (GroupCardItem, port index) when this end is folded into a collapsed group's card (the GroupLayer sets it)
+    source_anchor = None
+    target_anchor = None
 
     def __init__(self, edge: Edge, source_item, target_item):
         super().__init__()
@@ -65,10 +68,16 @@ class EdgeItem(QGraphicsItem):
 
     def endpoints(self) -> tuple[QPointF, QPointF]:
         src, dst = self.source_item, self.target_item
-        p1 = src.outputs[self.edge.source_port].scenePos() if self.edge.source_port < len(src.outputs) \
-            else src.mapToScene(QPointF(src.card_rect().right(), src.card_rect().center().y()))
-        p2 = dst.inputs[self.edge.port].scenePos() if self.edge.port < len(dst.inputs) \
-            else dst.mapToScene(QPointF(0.0, dst.card_rect().center().y()))
+        if self.source_anchor is not None:
+            p1 = self.source_anchor[0].out_port_pos(self.source_anchor[1])
+        else:
+            p1 = src.outputs[self.edge.source_port].scenePos() if self.edge.source_port < len(src.outputs) \
+                else src.mapToScene(QPointF(src.card_rect().right(), src.card_rect().center().y()))
+        if self.target_anchor is not None:
+            p2 = self.target_anchor[0].in_port_pos(self.target_anchor[1])
+        else:
+            p2 = dst.inputs[self.edge.port].scenePos() if self.edge.port < len(dst.inputs) \
+                else dst.mapToScene(QPointF(0.0, dst.card_rect().center().y()))
         return p1, p2
 
     def adjust(self) -> None:

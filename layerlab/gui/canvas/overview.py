@@ -72,6 +72,8 @@ class OverviewItem(QGraphicsItem):
         self._cards = []  # (category, card rect, outline: "selection" | "error" | "shared" | None)
         self._labels = []
         for item in self._scene.nodes.values():
+            if not item.isVisible():  # folded into a collapsed group's card (drawn below)
+                continue
             if item.isSelected():
                 outline = "selection"
             elif item.error:
@@ -81,6 +83,11 @@ class OverviewItem(QGraphicsItem):
             rect = item.card_rect().translated(item.pos())
             self._cards.append((item.category, rect, outline))
             self._labels.append((rect, item.summary))
+        for card in self._scene.group_layer.cards.values():
+            rect = card.card_rect().translated(card.pos())
+            category = card.face.category if card.face else None
+            self._cards.append((category, rect, "selection" if card.isSelected() else None))
+            self._labels.append((rect, card.summary))
         self._fills_scale = None
         self._dirty = False
 

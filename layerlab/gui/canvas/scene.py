@@ -22,6 +22,7 @@ from layerlab.core.document import (
     NODE_CHANGED,
     NODE_MOVED,
     NODE_REMOVED,
+    RESET,
     Change,
     Edge,
     GraphDocument,
@@ -30,6 +31,7 @@ from layerlab.core.shapes import CheckReport, format_shape
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
 from layerlab.gui.canvas.edge_item import EdgeItem, ShareLinkItem
+from layerlab.gui.canvas.group_layer import GroupLayer
 from layerlab.gui.canvas.node_item import PENDING_TEXT, NodeItem
 from layerlab.gui.canvas.overview import OverviewItem
 from layerlab.gui.canvas.port_item import PortItem
@@ -45,6 +47,7 @@ class CanvasScene(QGraphicsScene):
     """Items for every node, edge and shared layer of `document`, kept in step with it."""
 
     reportApplied = Signal()  # noqa: N815 - Qt naming
+    groupToggleRequested = Signal(str)  # noqa: N815 - a double-click on a group's card or frame
 
     def __init__(self, document: GraphDocument, parent=None):
         super().__init__(parent)
@@ -67,6 +70,7 @@ class CanvasScene(QGraphicsScene):
         self.overview = OverviewItem(self)
         self.overview_mode = False
         self.addItem(self.overview)
+        self.group_layer = GroupLayer(self)
         self._unsubscribe = document.subscribe(self._on_change)
         theme.notifier().changed.connect(self._on_theme_changed)
         self.selectionChanged.connect(self._on_selection_changed)
@@ -96,6 +100,8 @@ class CanvasScene(QGraphicsScene):
         for item in self.edges.values():
             item.setFlag(flag, on)
         for item in self.share_links.values():
+            item.setFlag(flag, on)
+        for item in self.group_layer.cards.values():
             item.setFlag(flag, on)
         self.overview.invalidate()
         self.overview.setVisible(on)
@@ -134,8 +140,10 @@ class CanvasScene(QGraphicsScene):
             item.target_item.edge_items.discard(item)
             self.removeItem(item)
             self._after_edge_change(change.edge)
-        else:  # RESET
-            self._rebuild()
+        else:  # RESET, or a group changed
+            if kind == RESET:
+                self._rebuild()
+        self.group_layer.on_change(change)
 
     def _rebuild(self) -> None:
         if self.wiring is not None:
@@ -158,6 +166,7 @@ class CanvasScene(QGraphicsScene):
         for item in self.edges.values():
             item.relabel()  # now that every wire is there, fan-outs share one label
         self._refresh_shares()
+        self.group_layer.refresh()
 
     def _add_node(self, node_id: str, role: str | None = None) -> NodeItem:
         item = NodeItem(node_id)
@@ -240,6 +249,7 @@ class CanvasScene(QGraphicsScene):
         if self._roles_pending:
             self._roles_pending = False
             self._refresh_roles()
+        self.group_layer.flush()
 
     def _owner_map(self) -> dict[str, tuple[str, ...]]:
         """{owner: the nodes calling its layer again, in node order}, from the (few) sharers."""
@@ -330,6 +340,7 @@ class CanvasScene(QGraphicsScene):
             for edge in item.edge_items:
                 if isinstance(edge, EdgeItem):
                     self._apply_edge(edge)
+        self.group_layer.refresh_faces()
         self.overview.invalidate()
         self.reportApplied.emit()
 
@@ -391,7 +402,7 @@ class CanvasScene(QGraphicsScene):
         found: dict[str, QRectF] = {}
         for cell in range(int(rect.left() // _CELL), int(rect.right() // _CELL) + 1):
             for node_id, (card, item) in self._card_grid.get(cell, {}).items():
-                if card.intersects(rect) and item not in exclude:
+                if card.intersects(rect) and item not in exclude and item.isVisible():  # not folded in a group
                     found[node_id] = card
         return list(found.values())
 
@@ -400,6 +411,7 @@ class CanvasScene(QGraphicsScene):
         if self._card_grid is not None and self.nodes.get(item.node_id) is item:
             self._grid_remove(item.node_id)
             self._grid_add(item)
+        self.group_layer.schedule_geometry()  # frames follow their nodes
 
     def _grid_add(self, item: NodeItem) -> None:
         card = item.card_rect().translated(item.pos())
@@ -418,10 +430,8 @@ class CanvasScene(QGraphicsScene):
         return {n: (item.card_rect().width(), item.card_rect().height()) for n, item in self.nodes.items()}
 
     def nodes_rect(self) -> QRectF:
-        rect = QRectF()
-        for item in self.nodes.values():
-            rect = rect.united(item.sceneBoundingRect())
-        return rect
+        """What is drawn of the graph: visible cards (a collapsed group's card, not its nodes) and frames."""
+        return self.group_layer.drawn_rect()
 
     # -- background ----------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 - Qt's name

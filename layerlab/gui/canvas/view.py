@@ -6,18 +6,23 @@ scene then redraws from the document's notifications.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QTransform, QUndoStack
-from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
+from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from layerlab.core import catalog
 from layerlab.core.document import GraphDocument
-from layerlab.gui.canvas import clipboard, style
+from layerlab.gui.canvas import clipboard, framing, style
 from layerlab.gui.canvas.arrange import layout_positions
+from layerlab.gui.canvas.context_menu import show_context_menu, try_group_action
 from layerlab.gui.canvas.edge_item import EdgeItem
+from layerlab.gui.canvas.group_actions import GroupActions
+from layerlab.gui.canvas.group_item import GroupCardItem
+from layerlab.gui.canvas.minimap import MinimapWidget
 from layerlab.gui.canvas.node_item import PENDING_TEXT, NodeItem
 from layerlab.gui.canvas.quick_add import QuickAddPopup
 from layerlab.gui.canvas.scene import CanvasScene
+from layerlab.gui.canvas.search import SearchBar
 from layerlab.gui.canvas.wiring import WiringController
 from layerlab.gui.checking import CheckService
 from layerlab.gui.commands import (
@@ -27,12 +32,11 @@ from layerlab.gui.commands import (
     RemoveEdgesCommand,
     RemoveNodesCommand,
     SetPositionsCommand,
+    UngroupCommand,
 )
 
 MIME_LAYER = "application/x-layerlab-layer"
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
-MAX_FIT_SCALE = 1.0  # zoom to fit never blows a few nodes up beyond their natural size
-FIT_MARGIN = 24.0  # pixels kept free around a fitted graph
 PASTE_OFFSET = 40.0
 
 
@@ -53,6 +57,11 @@ class CanvasView(QGraphicsView):
         self.canvas_scene.wiring = self.wiring
         self._quick_add: QuickAddPopup | None = None  # made on first use: it costs ~80 ms to build
         self._quick_add_pos = QPointF()
+        self.groups = GroupActions(self)
+        self.layout_direction = "auto"  # "auto" | "left-to-right" | "rows" (View menu)
+        self.canvas_scene.groupToggleRequested.connect(self.groups.toggle)
+        self.search = SearchBar(self)  # Ctrl+F
+        self.minimap = MinimapWidget(self)
 
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                             | QPainter.RenderHint.SmoothPixmapTransform)
@@ -82,7 +91,11 @@ class CanvasView(QGraphicsView):
 
     # -- selection --------------------------------------------------------------------
     def selected_ids(self) -> list[str]:
+        """The selected nodes, a selected collapsed group's nodes included, in document order."""
         chosen = {i.node_id for i in self.canvas_scene.selectedItems() if isinstance(i, NodeItem)}
+        for item in self.canvas_scene.selectedItems():
+            if isinstance(item, GroupCardItem) and self.document.has_group(item.group_id):
+                chosen.update(self.document.group_members(item.group_id))
         return [n for n in self.document.node_ids() if n in chosen]
 
     def selected_edges(self) -> list:
@@ -124,55 +137,15 @@ class CanvasView(QGraphicsView):
 
     def fit_scale(self) -> float | None:
         """The scale at which the whole graph fits in the view (None for an empty graph)."""
-        rect = self.canvas_scene.nodes_rect()
-        if rect.isNull():
-            return None
-        vp = self.viewport().rect()
-        room_w, room_h = max(1.0, vp.width() - 2 * FIT_MARGIN), max(1.0, vp.height() - 2 * FIT_MARGIN)
-        return min(room_w / max(rect.width(), 1.0), room_h / max(rect.height(), 1.0))
+        return framing.fit_scale(self)
 
     def zoom_to_fit(self) -> None:
-        """Show the whole model, centred (a small one at 100 %, never larger)."""
-        scale = self.fit_scale()
-        if scale is None:
-            self.resetTransform()
-            self.centerOn(0, 0)
-            return
-        self.set_scale(min(MAX_FIT_SCALE, scale))
-        self.centerOn(self.canvas_scene.nodes_rect().center())
+        """Show the whole model, never below readable titles (canvas/framing.py)."""
+        framing.zoom_to_fit(self)
 
     def initial_view(self) -> None:
-        """The view a model opens with: all of it if that is readable, else its inputs' end at a readable scale.
-
-        A graph that fits at style.GLANCE_SCALE or more is fitted: every card readable in full, or at
-        least its type and output shape (the summary face). A bigger one is shown at style.READABLE_SCALE
-        from its left edge (where the inputs are), centred on the part in view, or on the inputs when
-        that part is taller than the view; Zoom to Fit shows the whole.
-        """
-        scale = self.fit_scale()
-        if scale is None or scale >= style.GLANCE_SCALE:
-            self.zoom_to_fit()
-            return
-        scale = style.READABLE_SCALE
-        self.set_scale(scale)
-        vp = self.viewport().rect()
-        half_w, half_h, margin = vp.width() / (2 * scale), vp.height() / (2 * scale), FIT_MARGIN / scale
-        rect = self.canvas_scene.nodes_rect()
-        left = rect.left() - margin
-        in_view = QRectF(left, rect.top(), 2 * half_w, rect.height())
-        part, inputs = QRectF(), []
-        for node_id, item in self.canvas_scene.nodes.items():
-            card = item.sceneBoundingRect()
-            if card.intersects(in_view):
-                part = part.united(card)
-                if self.document.node_type(node_id) == "Input":
-                    inputs.append(card.center().y())
-        if part.height() <= 2 * (half_h - margin) or not inputs:
-            y = part.center().y()
-        else:
-            y = sum(inputs) / len(inputs)
-            y = min(max(y, part.top() + half_h - margin), part.bottom() - half_h + margin)
-        self.centerOn(left + half_w, y)
+        """The view a model opens with: all of it if that is readable, else its inputs' end, readable."""
+        framing.initial_view(self)
 
     def center_on(self, node_id: str) -> None:
         item = self.canvas_scene.nodes.get(node_id)
@@ -183,6 +156,13 @@ class CanvasView(QGraphicsView):
         # pick the level of detail for this scale before anything is drawn
         self.canvas_scene.set_overview(self.scale_factor() < style.LOD_OVERVIEW)
         super().paintEvent(event)
+        if self.minimap.isVisible():
+            self.minimap.update()  # the view moved or something in it changed
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.minimap.place()
+        self.search.place()
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
         delta = event.angleDelta().y() or event.pixelDelta().y()
@@ -200,6 +180,8 @@ class CanvasView(QGraphicsView):
         super().mousePressEvent(event)
         self._press_positions = {i.node_id: i.pos() for i in self.canvas_scene.selectedItems()
                                  if isinstance(i, NodeItem)}
+        self._press_cards = {i.group_id: i.pos() for i in self.canvas_scene.selectedItems()
+                             if isinstance(i, GroupCardItem)}
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         if self._pan_from is not None:
@@ -229,7 +211,15 @@ class CanvasView(QGraphicsView):
                 continue
             old = self.document.position(node_id)
             moves[node_id] = (old, (item.pos().x(), item.pos().y()))
-        self._press_positions = {}
+        for group_id, before in getattr(self, "_press_cards", {}).items():  # a card moves its group's nodes
+            card = self.canvas_scene.group_layer.cards.get(group_id)
+            if card is None or card.pos() == before:
+                continue
+            d = card.pos() - before
+            for node_id in self.document.group_members(group_id):
+                item = self.canvas_scene.nodes[node_id]
+                moves[node_id] = (self.document.position(node_id), (item.x() + d.x(), item.y() + d.y()))
+        self._press_positions, self._press_cards = {}, {}
         if moves:
             self.undo_stack.push(MoveNodesCommand(self.document, moves))
 
@@ -271,6 +261,13 @@ class CanvasView(QGraphicsView):
             if event.matches(sequence):
                 action()
                 return
+        if event.matches(QKeySequence.StandardKey.Find):
+            self.search.open()
+            return
+        if key == Qt.Key.Key_G and event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # when no window has it
+            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            try_group_action(self, self.groups.ungroup if shift else self.groups.group_selection)
+            return
         if key == Qt.Key.Key_D and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.duplicate()
             return
@@ -292,30 +289,8 @@ class CanvasView(QGraphicsView):
         super().focusOutEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
-        """Right-click: the edits that apply where the click was."""
-        scene_pos = self.mapToScene(event.pos())
-        item = self.canvas_scene.node_item_at(scene_pos)
-        if item is not None and not item.isSelected():
-            self.select_nodes([item.node_id])
-        menu = QMenu(self)
-        has_selection = bool(self.selected_ids() or self.selected_edges())
-        if item is None:
-            self._quick_add_pos = scene_pos
-            global_pos = event.globalPos()
-            menu.addAction("Add Layer…", lambda: self.quick_add.open_at(global_pos))
-            menu.addSeparator()
-        for text, slot, enabled in (("Cut", self.cut, bool(self.selected_ids())),
-                                    ("Copy", self.copy, bool(self.selected_ids())),
-                                    ("Paste", self.paste, clipboard.from_mime(
-                                        QGuiApplication.clipboard().mimeData()) is not None),
-                                    ("Duplicate", self.duplicate, bool(self.selected_ids())),
-                                    ("Delete", self.delete_selected, has_selection)):
-            menu.addAction(text, slot).setEnabled(enabled)
-        menu.addSeparator()
-        menu.addAction("Select All", self.select_all)
-        menu.addAction("Auto-layout", self.auto_layout)
-        menu.addAction("Zoom to Fit", self.zoom_to_fit)
-        menu.exec(event.globalPos())
+        """Right-click: the edits that apply where the click was (canvas/context_menu.py)."""
+        show_context_menu(self, event)
 
     # -- adding nodes ---------------------------------------------------------------------------
     def add_node_at(self, type_name: str, scene_pos: QPointF) -> str | None:
@@ -383,12 +358,17 @@ class CanvasView(QGraphicsView):
         ids = self.selected_ids()
         doomed = set(ids)
         edges = [e for e in self.selected_edges() if e.source not in doomed and e.target not in doomed]
+        groups = self.groups.emptied_by(ids)
         if not ids and not edges:
             return
-        if ids and edges:
-            self.undo_stack.beginMacro(f"Delete {len(ids)} node(s) and {len(edges)} connection(s)")
-            self.undo_stack.push(RemoveEdgesCommand(self.document, edges))
+        if (ids and edges) or groups:
+            self.undo_stack.beginMacro(f"Delete {len(ids)} node(s) and {len(edges)} connection(s)" if edges
+                                       else RemoveNodesCommand(self.document, ids).text())
+            if edges:
+                self.undo_stack.push(RemoveEdgesCommand(self.document, edges))
             self.undo_stack.push(RemoveNodesCommand(self.document, ids))
+            if groups:  # groups left empty go too (innermost first, so that undo rebuilds the nesting)
+                self.undo_stack.push(UngroupCommand(self.document, groups))
             self.undo_stack.endMacro()
         elif ids:
             self.undo_stack.push(RemoveNodesCommand(self.document, ids))
@@ -455,7 +435,13 @@ class CanvasView(QGraphicsView):
             if item.label != PENDING_TEXT and len(item.label) > len(labels.get(edge.source, "")):
                 labels[edge.source] = item.label
         metrics = style.metrics("label")
-        return layout_positions(self.document, self.canvas_scene.node_sizes(), labels, metrics.horizontalAdvance)
+        cards = {g: (c.card_rect().width(), c.card_rect().height())
+                 for g, c in self.canvas_scene.group_layer.cards.items()}
+        vp = self.viewport().rect()
+        return layout_positions(self.document, self.canvas_scene.node_sizes(), labels, metrics.horizontalAdvance,
+                                group_sizes=cards, direction=self.layout_direction,
+                                aspect=max(vp.width(), 1) / max(vp.height(), 1),
+                                readable_width=vp.width() / style.GLANCE_SCALE)
 
     def auto_layout(self) -> None:
         """Lay the graph out left to right (one undo step), keeping it where it was on the canvas."""
@@ -463,10 +449,7 @@ class CanvasView(QGraphicsView):
             return
         positions = self.layout_positions()
         before = self.canvas_scene.nodes_rect()
-        after = QRectF()
-        for node_id, (x, y) in positions.items():
-            after = after.united(self.canvas_scene.nodes[node_id].sceneBoundingRect().translated(
-                x - self.canvas_scene.nodes[node_id].x(), y - self.canvas_scene.nodes[node_id].y()))
+        after = self.canvas_scene.group_layer.rect_at(positions)
         shift = before.center() - after.center()
         g = style.GRID
         dx, dy = round(shift.x() / g) * g, round(shift.y() / g) * g

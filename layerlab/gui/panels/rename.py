@@ -44,12 +44,14 @@ class RenameNodeCommand(QUndoCommand):
     def _rename(self, old: str, new: str) -> None:
         doc = self.document
         sharers = [n for n in doc.node_ids() if doc.shares(n) == old]
+        groups = {n: doc.group_of(n) for n in [*sharers, old]}
         removed = [doc.remove_node(n) for n in sharers] + [doc.remove_node(old)]
         edges: list[Edge] = []
         for node, index, node_edges in reversed(removed):  # re-add in the opposite order: indices stay right
             node_id = new if node.id == old else node.id
             shares = new if node.shares == old else node.shares
-            doc.add_node(node.type, node.params, node.position, node_id=node_id, index=index, shares=shares)
+            doc.add_node(node.type, node.params, node.position, node_id=node_id, index=index, shares=shares,
+                         group=groups[node.id])
             edges.extend(node_edges)
         seen = set()
         for e in edges:

@@ -1,0 +1,291 @@
+"""Groups on the canvas: a frame around an expanded group's nodes, a card for a collapsed one.
+
+Both only draw what the scene's GroupLayer tells them (labels, shapes,
+counts, where the ports go); a double-click asks the scene to toggle the
+group, which the view turns into an undo command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+from layerlab.gui import theme
+from layerlab.gui.canvas import style
+from layerlab.gui.canvas.node_item import SUMMARY_STRIPE, _header_paths, _pens, _summary_title, _Text, _tint
+
+CARD_WIDTH = 220.0
+FRAME_PAD = 14.0
+FRAME_TITLE = 24.0
+_MAX_SHAPE_ROWS = 3
+_POSITION_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+_SELECTED_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged
+
+
+@dataclass(frozen=True)
+class CardFace:
+    """What a collapsed group's card says."""
+
+    label: str
+    layers: int
+    params: int | None
+    trainable: str  # "trainable" | "frozen" | "partly frozen"
+    in_shapes: tuple[str, ...]
+    out_shapes: tuple[str, ...]
+    category: str | None
+    model: bool
+
+
+def _ports_y(n: int, top: float, bottom: float) -> list[float]:
+    step = (bottom - top) / max(n, 1)
+    return [top + step * (i + 0.5) for i in range(n)]
+
+
+class GroupCardItem(QGraphicsItem):
+    """A collapsed group: one card with the group's inputs on the left and outputs on the right."""
+
+    def __init__(self, group_id: str):
+        super().__init__()
+        self.group_id = group_id
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.edge_items: set = set()
+        self.face: CardFace | None = None
+        self.syncing = False
+        self.error = False
+        self._texts: list[_Text] = []
+        self._summary: list[_Text] = []
+        self._height = 80.0
+        self._in_y: list[float] = []
+        self._out_y: list[float] = []
+        self._hovered = False
+
+    # -- what it shows -------------------------------------------------------------
+    def set_face(self, face: CardFace) -> None:
+        if face == self.face:
+            return
+        self.prepareGeometryChange()
+        self.face = face
+        w, pad = CARD_WIDTH, style.PAD
+        body, mono = style.metrics("body"), style.metrics("mono")
+        texts = [_Text(pad, 4 + (style.HEADER_HEIGHT - style.metrics("title").height()) / 2,
+                       style.metrics("title").elidedText(face.label, Qt.TextElideMode.ElideMiddle, w - 2 * pad - 18),
+                       "title", "text")]
+        y = style.HEADER_HEIGHT + style.BODY_TOP_PAD
+        count = f"{face.layers} layer{'s' if face.layers != 1 else ''}"
+        if face.params is not None:
+            count += f" · {face.params:,} params"
+        if face.model:
+            count = "Keras model · " + count
+        texts.append(_Text(pad, y, body.elidedText(count, Qt.TextElideMode.ElideRight, w - 2 * pad), "body",
+                           "muted"))
+        y += style.ROW_HEIGHT + 2
+        ports_top = y
+        for key, shapes in (("in", face.in_shapes), ("out", face.out_shapes)):
+            shown = list(shapes[:_MAX_SHAPE_ROWS])
+            if len(shapes) > _MAX_SHAPE_ROWS:
+                shown[-1] = f"+{len(shapes) - _MAX_SHAPE_ROWS + 1} more"
+            for shape in shown or ["—"]:
+                texts.append(_Text(pad, y, key, "small", "muted"))
+                shape = mono.elidedText(shape, Qt.TextElideMode.ElideRight, w - 2 * pad - 30)
+                texts.append(_Text(pad + 30, y - 1, shape, "mono", "text"))
+                y += style.ROW_HEIGHT
+                key = ""
+        ports_bottom = y
+        y += 4
+        state_color = "muted" if face.trainable == "trainable" else "accent"
+        texts.append(_Text(pad, y + (style.FOOTER_HEIGHT - style.metrics("small").height()) / 2,
+                           face.trainable, "small", state_color))
+        self._height = y + style.FOOTER_HEIGHT
+        self._in_y = _ports_y(len(face.in_shapes), ports_top, ports_bottom)
+        self._out_y = _ports_y(len(face.out_shapes), ports_top, ports_bottom)
+        self._texts = texts
+        self._summary = self._summary_texts()
+        self.setToolTip(f"<b>{face.label}</b><br>{count}<br>{face.trainable}<br>Double-click to expand")
+        for edge in self.edge_items:
+            edge.adjust()
+        self.update()
+
+    def _summary_texts(self) -> list[_Text]:
+        room = CARD_WIDTH - 2 * style.PAD
+        texts, y = [], SUMMARY_STRIPE + 4
+        for line, pixels in _summary_title(self.face.label, room):
+            texts.append(_Text(style.PAD, y, line, "summary_title", "text", pixels))
+            y += style.sized_metrics("summary_title", pixels).height()
+        if self.face.out_shapes and y + style.sized_metrics("summary_mono", 16).height() < self._height:
+            texts.append(_Text(style.PAD, y, self.face.out_shapes[0], "summary_mono", "text", 16))
+        return texts
+
+    @property
+    def summary(self) -> list[_Text]:
+        return self._summary
+
+    def card_rect(self) -> QRectF:
+        return QRectF(0.0, 0.0, CARD_WIDTH, self._height)
+
+    def in_port_pos(self, index: int) -> QPointF:
+        y = self._in_y[index] if index < len(self._in_y) else self._height / 2
+        return self.mapToScene(QPointF(0.0, y))
+
+    def out_port_pos(self, index: int) -> QPointF:
+        y = self._out_y[index] if index < len(self._out_y) else self._height / 2
+        return self.mapToScene(QPointF(CARD_WIDTH, y))
+
+    # -- painting --------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return QRectF(-8.0, -8.0, CARD_WIDTH + 16.0, self._height + 16.0)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.card_rect(), style.RADIUS, style.RADIUS)
+        return path
+
+    def paint(self, painter, option, widget=None) -> None:
+        t = theme.current()
+        pens = _pens(t)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        band = t.category(self.face.category if self.face else None)
+        rect = self.card_rect()
+        painter.setPen(Qt.PenStyle.NoPen)
+        # a second card peeking out behind: a stack of layers
+        painter.setBrush(t.node_border)
+        painter.drawRoundedRect(rect.translated(5, 5), style.RADIUS, style.RADIUS)
+        if lod < style.LOD_TEXT:
+            painter.setBrush(_tint(t, band))
+            painter.drawRoundedRect(rect, style.RADIUS, style.RADIUS)
+            painter.setBrush(band)
+            painter.drawPath(_header_paths(CARD_WIDTH)["summary_stripe"])
+            texts = [s for s in self._summary if s.pixels * lod >= style.SUMMARY_MIN_PIXELS]
+        else:
+            painter.setBrush(t.node)
+            painter.drawRoundedRect(rect, style.RADIUS, style.RADIUS)
+            painter.setBrush(_tint(t, band))
+            painter.drawPath(_header_paths(CARD_WIDTH)["band"])
+            painter.setBrush(band)
+            painter.drawPath(_header_paths(CARD_WIDTH)["stripe"])
+            texts = self._texts
+            self._paint_marker(painter, t, "+")
+        colors = {"text": t.text, "muted": t.text_muted, "accent": t.selection, "error": t.error}
+        font = None
+        for text in texts:
+            if text.font is not font:
+                font = text.font
+                painter.setFont(font)
+            painter.setPen(colors[text.color])
+            painter.drawStaticText(text.pos, text.static)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(pens["selected"] if self.isSelected() else pens["error"] if self.error
+                       else pens["hover"] if self._hovered else pens["border"])
+        painter.drawRoundedRect(rect, style.RADIUS, style.RADIUS)
+        if lod >= style.LOD_PORTS:
+            painter.setPen(pens["port"])
+            painter.setBrush(t.edge)
+            for x, ys in ((0.0, self._in_y), (CARD_WIDTH, self._out_y)):
+                for y in ys:
+                    painter.drawEllipse(QPointF(x, y), style.PORT_RADIUS, style.PORT_RADIUS)
+
+    def _paint_marker(self, painter, t, sign: str) -> None:
+        """A small boxed + (expand) at the header's right end."""
+        c = QPointF(CARD_WIDTH - style.PAD - 6, 4 + style.HEADER_HEIGHT / 2)
+        painter.setPen(QPen(t.text_muted, 1.2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(c.x() - 6, c.y() - 6, 12, 12))
+        painter.drawLine(QPointF(c.x() - 3, c.y()), QPointF(c.x() + 3, c.y()))
+        if sign == "+":
+            painter.drawLine(QPointF(c.x(), c.y() - 3), QPointF(c.x(), c.y() + 3))
+
+    # -- interaction -------------------------------------------------------------------
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        scene = self.scene()
+        if scene is not None:
+            scene.groupToggleRequested.emit(self.group_id)
+        event.accept()
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+
+    def itemChange(self, change, value):  # noqa: N802
+        if change == _POSITION_CHANGED:
+            for edge in self.edge_items:
+                edge.adjust()
+        elif change == _SELECTED_CHANGED:
+            self.setZValue(1.0 if value else 0.0)
+        return super().itemChange(change, value)
+
+
+class GroupFrameItem(QGraphicsItem):
+    """An expanded group: a titled frame behind its nodes. Only the title bar takes clicks."""
+
+    def __init__(self, group_id: str):
+        super().__init__()
+        self.group_id = group_id
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(-3.0)
+        self._rect = QRectF()
+        self._title: _Text | None = None
+        self._label = ""
+        self.depth = 0
+
+    def set_frame(self, rect: QRectF, label: str, depth: int) -> None:
+        if rect == self._rect and label == self._label and depth == self.depth:
+            return
+        self.prepareGeometryChange()
+        self._rect, self._label, self.depth = QRectF(rect), label, depth
+        self.setZValue(-3.0 + depth * 0.01)
+        room = rect.width() - 2 * style.PAD - 20
+        text = style.metrics("title").elidedText(label, Qt.TextElideMode.ElideMiddle, max(room, 20))
+        self._title = _Text(rect.x() + style.PAD + 18, rect.y() + (FRAME_TITLE - style.metrics("title").height()) / 2,
+                            text, "title", "muted")
+        self.setToolTip(f"<b>{label}</b><br>Double-click the title to collapse")
+        self.update()
+
+    def frame_rect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def title_rect(self) -> QRectF:
+        return QRectF(self._rect.x(), self._rect.y(), self._rect.width(), FRAME_TITLE)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return self._rect.adjusted(-2, -2, 2, 2)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self.title_rect())
+        return path
+
+    def paint(self, painter, option, widget=None) -> None:
+        t = theme.current()
+        fill = QColor(t.text)
+        fill.setAlpha(10 + 6 * (self.depth % 3))
+        painter.setBrush(fill)
+        pen = QPen(t.selection if self.isSelected() else t.node_border, 2.0 if self.isSelected() else 1.2,
+                   Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.drawRoundedRect(self._rect, 10, 10)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self._title is not None and lod * style.pixel_size("title") >= style.SUMMARY_MIN_PIXELS:
+            painter.setFont(self._title.font)
+            painter.setPen(t.text_muted)
+            painter.drawStaticText(self._title.pos, self._title.static)
+            c = QPointF(self._rect.x() + style.PAD + 6, self._rect.y() + FRAME_TITLE / 2)
+            painter.setPen(QPen(t.text_muted, 1.2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(c.x() - 6, c.y() - 6, 12, 12))
+            painter.drawLine(QPointF(c.x() - 3, c.y()), QPointF(c.x() + 3, c.y()))
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        scene = self.scene()
+        if scene is not None:
+            scene.groupToggleRequested.emit(self.group_id)
+        event.accept()

@@ -1,0 +1,125 @@
+"""The overview map: the whole graph in small at the canvas's corner, with the part in view, draggable.
+
+It draws what the canvas draws (visible cards, collapsed groups' cards, the
+frames of expanded groups) as coloured boxes, and the view's rectangle on
+top. Pressing or dragging in it centres the view there.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from layerlab.gui import theme
+
+MAP_SIZE = (240, 160)
+_MARGIN = 6.0
+
+
+class MinimapWidget(QWidget):
+    """The overview of a CanvasView (a child widget over its bottom-right corner)."""
+
+    navigated = Signal(QPointF)  # the scene point the view was centred on
+
+    def __init__(self, view):
+        super().__init__(view)
+        self.view = view
+        self.setObjectName("canvasMinimap")
+        self.resize(*MAP_SIZE)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Overview: click or drag to move the view")
+        self._dragging = False
+        self._frozen: QRectF | None = None  # the map's frame during a drag (else it would shift under the mouse)
+
+    def place(self) -> None:
+        vp = self.view.viewport().geometry()
+        self.move(vp.right() - self.width() - 10, vp.bottom() - self.height() - 10)
+
+    # -- geometry ------------------------------------------------------------------
+    def scene_rect(self) -> QRectF:
+        """The part of the scene the map shows: the graph, and the view's rectangle if it is outside."""
+        rect = self.view.canvas_scene.nodes_rect()
+        return rect.united(self.view_rect()) if not rect.isNull() else self.view_rect()
+
+    def view_rect(self) -> QRectF:
+        return self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+
+    def _transform(self) -> tuple[float, QPointF]:
+        """(scale, offset): map = scene * scale + offset, the scene rect centred in the widget."""
+        rect = self._frozen if self._frozen is not None else self.scene_rect()
+        room_w, room_h = self.width() - 2 * _MARGIN, self.height() - 2 * _MARGIN
+        scale = min(room_w / max(rect.width(), 1.0), room_h / max(rect.height(), 1.0))
+        offset = QPointF(_MARGIN + (room_w - rect.width() * scale) / 2 - rect.left() * scale,
+                         _MARGIN + (room_h - rect.height() * scale) / 2 - rect.top() * scale)
+        return scale, offset
+
+    def to_scene(self, point: QPointF) -> QPointF:
+        scale, offset = self._transform()
+        return QPointF((point.x() - offset.x()) / scale, (point.y() - offset.y()) / scale)
+
+    def to_map_point(self, point: QPointF) -> QPoint:
+        """Where a scene point is on the map (widget pixels)."""
+        scale, offset = self._transform()
+        return QPoint(round(point.x() * scale + offset.x()), round(point.y() * scale + offset.y()))
+
+    def to_map(self, rect: QRectF) -> QRectF:
+        scale, offset = self._transform()
+        return QRectF(rect.x() * scale + offset.x(), rect.y() * scale + offset.y(), rect.width() * scale,
+                      rect.height() * scale)
+
+    # -- painting ----------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        t = theme.current()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        back = QColor(t.node)
+        back.setAlpha(235)
+        painter.setPen(QPen(t.node_border, 1.0))
+        painter.setBrush(back)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        scene = self.view.canvas_scene
+        layer = scene.group_layer
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(t.text_muted, 1.0, Qt.PenStyle.DotLine))
+        for frame in layer.frames.values():
+            painter.drawRect(self.to_map(frame.frame_rect()))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for item in scene.nodes.values():
+            if item.isVisible():
+                painter.setBrush(t.category(item.category))
+                painter.drawRect(self.to_map(item.card_rect().translated(item.pos())))
+        for card in layer.cards.values():
+            painter.setBrush(t.category(card.face.category if card.face else None))
+            painter.drawRect(self.to_map(card.card_rect().translated(card.pos())))
+        fill = QColor(t.selection)
+        fill.setAlpha(40)
+        painter.setBrush(fill)
+        painter.setPen(QPen(t.selection, 1.5))
+        painter.drawRect(self.to_map(self.view_rect()))
+        painter.end()
+
+    # -- navigation ---------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._dragging = True
+            self._frozen = self.scene_rect()
+            self._center(event.position())
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if self._dragging:
+            self._center(event.position())
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        self._dragging = False
+        self._frozen = None
+        self.update()
+        event.accept()
+
+    def _center(self, point: QPointF) -> None:
+        target = self.to_scene(point)
+        self.view.centerOn(target)
+        self.update()
+        self.navigated.emit(target)
