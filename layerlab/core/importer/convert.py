@@ -3,7 +3,10 @@
 Node ids are the Keras layer names. A model nested as a layer is flattened:
 its layers become nodes (renamed with the nested model's name when their names
 clash), its inputs are wired to whatever fed the nested model, and whatever
-read its outputs reads the inner layers instead. A layer called at several
+read its outputs reads the inner layers instead; its nodes make one
+`model: true` group named after it (core.nested builds it back as a
+sub-model; a second call of it is a group whose nodes share the first's,
+marked {"shares": first group}). A layer called at several
 places stays one layer: its first call owns it, the others are nodes with
 `shares` pointing at the owner. Input ports follow the order of the tensors in
 each call, and a tensor's index (a layer with several outputs) becomes the
@@ -23,6 +26,7 @@ from layerlab.core import catalog
 from layerlab.core.catalog.entries.common import numbers
 from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL
 from layerlab.core.document import Edge, Node
+from layerlab.core.groups import Group
 from layerlab.core.importer import keras_names as kn
 from layerlab.core.importer.calls import (
     INPUT_LAYER,
@@ -65,6 +69,7 @@ class Conversion:
     output_ids: list[str]
     notes: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)  # nested models, as `model: true` groups
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,9 @@ class Converter:
         self.notes: list[str] = []
         self.refusals: list[Refusal] = []
         self._training_noted = False
+        self.open_groups: list[dict] = []  # the nested models being expanded, innermost last
+        self.model_groups: list[dict] = []
+        self.model_calls: dict[int, str] = {}  # id(nested model entry) -> the group id of its first call
 
     # -- entry point ---------------------------------------------------------
     def convert(self, top: dict) -> Conversion:
@@ -109,10 +117,13 @@ class Converter:
         for n in first + middle + last:
             d = self.node_data[n]
             nodes.append(Node(n, d["type"], d["params"], None, d.get("shares")))
+        position = {node.id: i for i, node in enumerate(nodes)}
+        groups = [Group(g["id"], g["label"], tuple(sorted(g["nodes"], key=position.__getitem__)), True, True,
+                        g["parent"], g["extra"]) for g in self.model_groups]
         dangling = [n for n in middle if not self.out_degree.get(n)]
         if dangling:
             self.notes.append(f"layers whose outputs nothing reads became extra model outputs: {', '.join(dangling)}")
-        return Conversion(name, nodes, self.edges, self.origins, last, self.notes, self.refusals)
+        return Conversion(name, nodes, self.edges, self.origins, last, self.notes, self.refusals, groups)
 
     def expand(self, entry: dict, place: _Place, inputs: list[Endpoint] | None) -> list[Endpoint]:
         """Add a model's layers to the graph; returns the endpoints of its outputs."""
@@ -255,6 +266,8 @@ class Converter:
     def _add_node(self, node_id: str, type_name: str, params: dict, shares: str | None = None) -> None:
         self.node_data[node_id] = {"type": type_name, "params": params, "shares": shares}
         self.order.append(node_id)
+        if self.open_groups:
+            self.open_groups[-1]["nodes"].append(node_id)
 
     def _add_edge(self, source: Endpoint, target: str, port: int) -> None:
         self.edges.append(Edge(source[0], target, port, source[1]))
@@ -280,7 +293,11 @@ class Converter:
         if cls in kn.MODELS:
             inputs = [ends[id(t)] for t in call.tensors]
             self._check_kwargs(call, None, child.where)
-            return self.expand(layer, child, inputs)
+            self._open_group(layer)
+            try:
+                return self.expand(layer, child, inputs)
+            finally:
+                self.open_groups.pop()
         key = id(layer)
         lname = layer_name(layer)
         owner = self.owner_of.get(key)
@@ -307,6 +324,28 @@ class Converter:
         for port, tensor in self._ports(spec, call, child.where):
             self._add_edge(ends[id(tensor)], node_id, port)
         return node_id
+
+    def _open_group(self, entry: dict) -> None:
+        """Start the `model: true` group of one call of a nested model (a later call shares the first's)."""
+        label = layer_name(entry)
+        first = self.model_calls.get(id(entry))
+        taken = {g["id"] for g in self.model_groups}
+        gid, i = label if first is None else f"{label}_call2", 2
+        while gid in taken:
+            i += 1
+            gid = f"{label}_call{i}"
+        cfg = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        extra = {}
+        if first is not None:
+            extra["shares"] = first
+        else:
+            self.model_calls[id(entry)] = gid
+        if cfg.get("trainable") is False:
+            extra["trainable"] = False
+        record = {"id": gid, "label": label, "nodes": [], "extra": extra,
+                  "parent": self.open_groups[-1]["id"] if self.open_groups else None}
+        self.model_groups.append(record)
+        self.open_groups.append(record)
 
     def _operation_constants(self, spec, call: Call, where: str) -> dict:
         """A binary operation's constant operand (x * 0.5, 127.5 / x) as params; other constants are refused."""

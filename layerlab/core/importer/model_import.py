@@ -72,7 +72,7 @@ def import_model(path: str | Path, layout: bool = True, weights: bool = True) ->
     notes = list(model_file.notes) + conversion.notes
     read_vocabularies(model_file, conversion.origins, {n.id: n.params for n in conversion.nodes}, notes)
     document = GraphDocument()
-    document.load(conversion.nodes, conversion.edges)
+    document.load(conversion.nodes, conversion.edges, conversion.groups)
     add_scope_groups(document, collapsed=True)  # blocks by name scope (conv2_block1_*), opened collapsed
     if layout:
         for node_id, pos in fit_layout(document).items():  # collapsed blocks as cards, deep models in rows
