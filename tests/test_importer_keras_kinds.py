@@ -141,3 +141,54 @@ def test_operations_outside_the_curated_set_are_refused_by_name(tmp_path):
     with pytest.raises(ModelRefusedError) as info:
         import_model(path)
     assert "Cumsum" in str(info.value) and "curated" in str(info.value)
+
+
+def _exported(result, tmp_path, suffix):
+    from layerlab.core import project as project_io
+    from layerlab.core.export import export_project
+
+    project_path, _ = result.save(tmp_path / "nested.layerlab")
+    path = export_project(project_io.load(project_path), tmp_path / f"nested_out{suffix}").path
+    return keras().models.load_model(path, compile=False)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_shared_sequential_encoder_stays_one_model_called_twice(tmp_path, suffix):
+    k = keras()
+    enc = k.Sequential([k.Input((6,)), k.layers.Dense(5, activation="relu", name="enc_dense"),
+                        k.layers.Dense(3, name="enc_out")], name="enc")
+    a, b = k.Input((6,), name="a"), k.Input((6,), name="b")
+    diff = k.layers.Subtract(name="diff")([enc(a), enc(b)])
+    model = k.Model([a, b], k.layers.Dense(1, name="score")(diff), name="siamese_enc")
+    result = _round_trip(model, tmp_path, suffix)
+    doc = result.project.document
+    models = [g for g in doc.groups() if g.model]
+    assert [(g.label, g.extra.get("shares")) for g in models] == [("enc", None), ("enc", models[0].id)]
+    assert set(models[0].nodes) == {"enc_dense", "enc_out"}
+    again = _exported(result, tmp_path, suffix)
+    nested = again.get_layer("enc")
+    assert isinstance(nested, k.Model) and nested.count_params() == enc.count_params()
+    assert sum(isinstance(layer, k.Model) for layer in again.layers) == 1  # one model, called twice
+    xs = random_inputs(model)
+    np.testing.assert_allclose(np.asarray(nested(xs[0])), np.asarray(enc(xs[0])), atol=1e-5)
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_frozen_pretrained_base_is_one_frozen_sub_model(tmp_path, suffix):
+    k = keras()
+    base = k.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None, alpha=0.35,
+                                      name="base")
+    base.trainable = False
+    x = k.Input((32, 32, 3), name="image")
+    out = k.layers.Dense(2, name="head")(k.layers.GlobalAveragePooling2D(name="pool")(base(x)))
+    model = k.Model(x, out, name="frozen")
+    path = save_both(model, tmp_path, "frozen")[0 if suffix == ".keras" else 1]
+    result = import_model(path)
+    group = next(g for g in result.project.document.groups() if g.model)
+    assert group.label == "base" and group.extra.get("trainable") is False
+    again = _exported(result, tmp_path, ".keras")
+    nested = again.get_layer("base")
+    assert isinstance(nested, k.Model) and not nested.trainable
+    assert nested.count_params() == base.count_params() and not again.get_layer("base").trainable_weights
+    xs = random_inputs(model)
+    np.testing.assert_allclose(predictions(again, xs)[0], predictions(model, xs)[0], atol=1e-4)
