@@ -24,7 +24,9 @@ Maximum Minimum Dot MultiHeadAttention
 
 SPECS = catalog.all_specs()
 # Operations are tested in test_operations.py; RNN cells only inside an RNN (they take states, not a tensor).
-LAYER_TYPES = [s.type for s in SPECS if not s.is_input and not s.is_operation and not s.nested_only]
+# Applications are tested in test_applications.py.
+LAYER_TYPES = [s.type for s in SPECS if not s.is_input and not s.is_operation and not s.nested_only
+               and not s.application]
 LAYER_SPECS = [catalog.get(t) for t in LAYER_TYPES]
 
 # Built-in Keras layers the catalog leaves out on purpose, and why. Every other class of keras.layers must be

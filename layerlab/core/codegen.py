@@ -190,6 +190,34 @@ def _output_count(document, node_id: str, report) -> int:
     return len(spec.outputs(document.params(owner))) if spec else 1
 
 
+def _source_shape(report, edges) -> list | None:
+    if report is None or not edges:
+        return None
+    result = report.results.get(edges[0].source)
+    if result is None or result.shapes is None or edges[0].source_port >= len(result.shapes):
+        return None
+    return list(result.shapes[edges[0].source_port])
+
+
+def _application_lines(spec, params: dict, node: str, var: str, source: str, shape) -> list[str]:
+    """A keras.applications model made and frozen as the node says, then called; or its preprocess_input."""
+    from layerlab.core.catalog.entries.applications import APPLICATIONS
+
+    if spec.application == "preprocess_input":
+        return [f"    {var} = keras.applications.{params['application']}.preprocess_input({source})"]
+    kwargs = [("include_top", "False"), ("weights", literal(params.get("weights"))),
+              ("input_shape", _shape_literal((shape or [None])[1:])), ("pooling", literal(params.get("pooling")))]
+    kwargs += _kwargs({k: v for k, v in params.items() if k not in ("weights", "pooling", "trainable", "name")})
+    kwargs.append(("name", literal(params.get("name") or node)))
+    if spec.application not in APPLICATIONS:
+        raise ValueError(f"keras.applications has no model {spec.application!r} in LayerLab's catalog")
+    base = f"{var}_model"
+    lines = render(Call(f"keras.applications.{spec.application}", kwargs), 4, f"{base} = ")
+    lines.append(f"    {base}.trainable = {bool(params.get('trainable', False))}")
+    lines.append(f"    {var} = {base}({source})")
+    return lines
+
+
 def _split_sources(spec, ported: list[tuple[int, str]]) -> tuple[list[str], dict[str, str]]:
     """Positional sources, and keyword ones (initial_state=[h, c]) as the keras_layers.split_ports rule says."""
     if spec is None or not spec.keyword_inputs:
@@ -231,6 +259,11 @@ def model_lines(document, model_name: str, report=None) -> list[str]:
             continue
         edges = document.in_edges(node)
         spec = catalog.get(type_name)
+        if spec is not None and spec.application:
+            source = ref(edges[0].source, edges[0].source_port) if edges else "None"
+            lines += _application_lines(spec, {**spec.defaults(), **params}, node, var[node], source,
+                                        _source_shape(report, edges))
+            continue
         if spec is not None and spec.is_operation:
             sources = [ref(e.source, e.source_port) for e in edges]
             lines += render(operation_expr(spec, params, sources), 4, f"{var[node]} = ")

@@ -68,11 +68,33 @@ class Operation:
         return self.op(*inputs)
 
 
+class Preprocess(Operation):
+    """An application's preprocess_input: the operations Keras records for it (no weights)."""
+
+    def __init__(self, params: dict):  # noqa: D107 - no Operation of its own
+        self.params = dict(params)
+
+    @property
+    def name(self) -> str:
+        return "preprocess_input"
+
+    def __call__(self, inputs: list):
+        from layerlab.core import keras_apps
+
+        return keras_apps.preprocess(self.params, inputs)
+
+
 def make_layer(type_name: str, params: dict, name: str | None):
     """Construct the Keras layer (or Operation) for a node (never an Input; see make_input)."""
     spec = catalog.get(type_name)
     if spec is not None and spec.is_operation:
         return Operation(spec, params, name)
+    if spec is not None and spec.application:
+        from layerlab.core import keras_apps
+
+        if spec.application == "preprocess_input":
+            return Preprocess(params)
+        return keras_apps.ApplicationNode(spec, params, name)
     k = keras()
     cls = getattr(k.layers, type_name, None)
     if cls is None or not isinstance(cls, type) or not issubclass(cls, k.layers.Layer):
@@ -116,7 +138,7 @@ def call_layer(type_name: str, layer: Any, inputs: list, ports: list[int] | None
     `ports` gives each input's port (default: 0, 1, ...); ports past the positional ones go by keyword.
     """
     spec = catalog.get(type_name)
-    if isinstance(layer, Operation):
+    if isinstance(layer, Operation) or (spec is not None and spec.application):
         out = layer(inputs)
         return list(out) if isinstance(out, (list, tuple)) else [out]
     style = spec.call if spec else None

@@ -121,7 +121,7 @@ class Param:
         from layerlab.core import catalog  # the registry imports this module
 
         spec = catalog.get(type_name)
-        if spec is None or spec.is_input or spec.is_operation:
+        if spec is None or spec.is_input or spec.is_operation or spec.application:
             return f"{self.name} has an unknown layer type '{type_name}'"
         if not isinstance(params, dict):
             return f"{self.name}: params must be an object"
@@ -179,6 +179,7 @@ class LayerSpec:
     keyword_inputs: tuple[tuple[str, str], ...] = ()
     nested_only: bool = False  # only inside another layer (RNN cells): not in the palette, not a node
     operation: str | None = None  # a keras.ops operation ("numpy.Add"), not a layer; see catalog.entries.operations
+    application: str | None = None  # a keras.applications model or preprocess_input; see catalog.entries.applications
 
     @property
     def is_operation(self) -> bool:

@@ -2,6 +2,7 @@
 
 from layerlab.core.catalog.entries import (  # noqa: F401
     activation,
+    applications,
     attention,
     augmentation,
     convolution,
