@@ -112,7 +112,7 @@ _UNARY = [
 _LISTS = [
     _op("concatenate", "numpy.Concatenate", "Joins tensors along an existing axis.",
         params=(Param("axis", INTS, 0, "The axis to join along (0 is the batch axis).", key=True),),
-        inputs=("x",), min_inputs=2, variadic=True, call=CALL_LIST),
+        inputs=("x",), min_inputs=1, variadic=True, call=CALL_LIST),
     _op("stack", "numpy.Stack", "Stacks tensors of the same shape along a new axis.",
         params=(Param("axis", INTS, 0, "Where the new axis goes (0 is before the batch axis).", key=True),),
         inputs=("x",), min_inputs=1, variadic=True, call=CALL_LIST),
