@@ -5,6 +5,8 @@ tests/test_importer_safety.py checks these lists against the installed Keras.
 
 from __future__ import annotations
 
+import functools
+
 # Every layer class of keras.layers (Keras 3), as it appears in a saved config's "class_name".
 LAYERS = frozenset("""
 Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D
@@ -64,10 +66,11 @@ def is_operation(entry: dict) -> bool:
     return "trainable" not in cfg and "dtype" not in cfg and cls in _operation_names()
 
 
-def _operation_names() -> set[str]:
+@functools.cache
+def _operation_names() -> frozenset[str]:
     from layerlab.core.catalog.entries.operations import BY_CLASS
 
-    return {cls for _, cls in BY_CLASS}
+    return frozenset(cls for _, cls in BY_CLASS)
 
 
 def catalog_type(entry: dict) -> str | None:
