@@ -172,6 +172,10 @@ class _Builder:
             if ep in seen:
                 continue
             t = like[len(seen)]
+            if len(t.shape) == 0:
+                raise BuildError(f"model group '{group.label}' reads a tensor without a batch axis (shape ()) from "
+                                 f"'{edge.source}'; a Keras sub-model's inputs have one: take that node into the group "
+                                 "or keep the batch axis (e.g. reduce over axis 1, not all axes)")
             seen.append(ep)
             inner[ep] = k.Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=f"{group.label}_input_{len(seen)}")
             inputs.append(inner[ep])
