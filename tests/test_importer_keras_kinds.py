@@ -16,11 +16,13 @@ from layerlab.core.importer.errors import ModelRefusedError
 FORMATS = [".keras", ".h5"]
 
 
-def _round_trip(model, tmp_path, suffix, inputs=None, operations=False):
+def _round_trip(model, tmp_path, suffix, inputs=None, operations=False, h5_loads=True):
     """Import the saved model, compare with Keras, export it back in both formats and compare again.
 
     Keras cannot load keras.ops operations back from .h5 (its legacy loader knows layers only): with
     `operations`, the original is what Keras loads from the .keras file, and an .h5 export is refused.
+    Without `h5_loads` (a Keras bug: its legacy loader cannot rebuild the model), .h5 files are imported and
+    written but not loaded by Keras.
     """
     from layerlab.core import project as project_io
     from layerlab.core.export import ExportError, export_project
@@ -28,7 +30,7 @@ def _round_trip(model, tmp_path, suffix, inputs=None, operations=False):
     keras_path, h5_path = save_both(model, tmp_path, model.name)
     path = keras_path if suffix == ".keras" else h5_path
     result = import_model(path)
-    original = keras().models.load_model(keras_path if operations else path, compile=False)
+    original = keras().models.load_model(keras_path if operations or not h5_loads else path, compile=False)
     xs = inputs if inputs is not None else random_inputs(original)
     if inputs is None:
         assert_same_as_keras(path, result, atol=1e-4, original=original)
@@ -41,6 +43,8 @@ def _round_trip(model, tmp_path, suffix, inputs=None, operations=False):
                 export_project(project, tmp_path / f"exported{out_suffix}")
             continue
         exported = export_project(project, tmp_path / f"exported{out_suffix}").path
+        if out_suffix == ".h5" and not h5_loads:
+            continue
         again = keras().models.load_model(exported, compile=False)
         assert again.count_params() == original.count_params()
         for e, g in zip(expected, predictions(again, xs)):
@@ -114,6 +118,25 @@ def test_seq2seq_with_initial_state(tmp_path, suffix):
     result = _round_trip(k.Model([enc_in, dec_in], out, name="seq2seq"), tmp_path, suffix)
     edges = {(e.source, e.source_port, e.target, e.port) for e in result.project.document.edges()}
     assert {("encoder", 1, "decoder", 1), ("encoder", 2, "decoder", 2)} <= edges
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_explicit_masks_on_keyword_ports(tmp_path, suffix):
+    k = keras()
+    seq, steps = k.Input((5, 3), name="seq"), k.Input((5,), dtype="bool", name="steps")
+    q, v = k.Input((4, 6), name="q"), k.Input((5, 6), name="v")
+    qm, vm = k.Input((4,), dtype="bool", name="qm"), k.Input((5,), dtype="bool", name="vm")
+    h = k.layers.GRU(6, name="gru")(seq, mask=steps)
+    att = k.layers.Attention(name="att")([q, v], mask=[qm, vm])
+    model = k.Model([seq, steps, q, v, qm, vm], [h, att], name="masks")
+    rng = np.random.default_rng(1)
+    xs = [rng.normal(size=(3, 5, 3)).astype("float32"), rng.random((3, 5)) > 0.3,
+          rng.normal(size=(3, 4, 6)).astype("float32"), rng.normal(size=(3, 5, 6)).astype("float32"),
+          rng.random((3, 4)) > 0.3, rng.random((3, 5)) > 0.3]
+    # Keras 3.15's .h5 loader cannot rebuild an Attention layer (its score_mode comes back as a function).
+    result = _round_trip(model, tmp_path, suffix, inputs=xs, h5_loads=False)
+    edges = {(e.source, e.target, e.port) for e in result.project.document.edges()}
+    assert {("steps", "gru", 2), ("qm", "att", 3), ("vm", "att", 4)} <= edges
 
 
 @pytest.mark.parametrize("suffix", FORMATS)

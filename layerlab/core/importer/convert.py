@@ -389,13 +389,11 @@ class Converter:
         tensors = [t for group in call.positional for t in group]
         keyword = self._keyword_ports(spec, call, where)
         self._check_kwargs(call, spec, where)
-        if keyword and len(tensors) == 1:
-            return [(0, tensors[0]), *keyword]
         if style != CALL_LIST and len(tensors) != 1:
             self._refuse(where, spec.type if spec else "?", f"is called on {len(tensors)} tensors; its LayerLab "
                          "node takes one")
             return []
-        return list(enumerate(tensors))
+        return list(enumerate(tensors)) + keyword
 
     def _check_kwargs(self, call: Call, spec, where: str) -> None:
         kind = spec.type if spec else "model"

@@ -10,6 +10,7 @@ from layerlab.core.catalog.spec import BOOL, CALL_LIST, CALL_POSITIONAL, CHOICE,
 
 _QVK = ("query", "value", "key")
 _MASK = (("attention_mask", "attention_mask"),)  # (batch, query length, value length) booleans
+_LIST_MASKS = (("query_mask", "mask"), ("value_mask", "mask"))  # mask=[query_mask, value_mask], both or neither
 
 
 def _dropout(help: str) -> Param:
@@ -47,7 +48,7 @@ register(
             _dropout("Fraction of the units to drop for the attention scores, between 0 and 1."),
             seed("Random seed for the dropout."),
         ),
-        inputs=_QVK, min_inputs=2, call=CALL_LIST,
+        inputs=_QVK, min_inputs=2, call=CALL_LIST, keyword_inputs=_LIST_MASKS,
     ),
     entry(
         "AdditiveAttention", "Attention",
@@ -56,7 +57,7 @@ register(
             Param("use_scale", BOOL, True, "If true, learn a scalar that scales the attention scores.", key=True),
             _dropout("Fraction of the units to drop for the attention scores, between 0 and 1."),
         ),
-        inputs=_QVK, min_inputs=2, call=CALL_LIST,
+        inputs=_QVK, min_inputs=2, call=CALL_LIST, keyword_inputs=_LIST_MASKS,
     ),
 )
 

@@ -34,9 +34,12 @@ def _rnn_outputs(type_name: str):
     return outputs
 
 
+_MASK = (("mask", "mask"),)  # (batch, timesteps) booleans: which timesteps to skip
+
+
 def _initial_state(states: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """Keyword ports for an initial state: one per state tensor, passed together as initial_state=[...]."""
-    return tuple((f"initial_{s}", "initial_state") for s in states)
+    """Keyword ports: one per state tensor (passed together as initial_state=[...]), then the mask."""
+    return tuple((f"initial_{s}", "initial_state") for s in states) + _MASK
 
 
 def _cell_states(cell) -> tuple[str, ...]:
@@ -195,6 +198,6 @@ register(
                   "sequences, more memory."),
         ),
         outputs=_generic_rnn_outputs, base=_RNN_BASE,
-        keyword_inputs=tuple((f"initial_state {i + 1}", "initial_state") for i in range(4)),
+        keyword_inputs=tuple((f"initial_state {i + 1}", "initial_state") for i in range(4)) + _MASK,
     ),
 )
