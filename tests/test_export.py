@@ -41,8 +41,10 @@ def edge(source, target, port=0, source_port=0):
     return {"source": source, "target": target, "port": port, "source_port": source_port}
 
 
-def make(nodes, edges, training=None, name=None):
+def make(nodes, edges, training=None, name=None, groups=None):
     data = {"format": "layerlab", "version": 1, "graph": {"nodes": nodes, "edges": edges}}
+    if groups:
+        data["graph"]["groups"] = groups
     if training is not None:
         data["training"] = training
     if name:
@@ -87,6 +89,20 @@ SPECIAL = {
          edge("decoder", "half"), edge("half", "one_minus"), edge("one_minus", "both", 0), edge("decoder", "both", 1),
          edge("both", "pooled"), edge("pooled", "joined", 0), edge("h0", "joined", 1), edge("joined", "out")],
         {"optimizer": "adam", "loss": "mse"}),
+    "nested_models": lambda: make(
+        [node("a", "Input", shape=[6]), node("b", "Input", shape=[6]),
+         node("enc_dense", "Dense", units=5, activation="relu"), node("enc_out", "Dense", units=3),
+         {"id": "enc_dense_call2", "type": "Dense", "params": {}, "shares": "enc_dense"},
+         {"id": "enc_out_call2", "type": "Dense", "params": {}, "shares": "enc_out"},
+         node("diff", "Subtract"), node("frozen_dense", "Dense", units=2), node("score", "Dense", units=1)],
+        [edge("a", "enc_dense"), edge("enc_dense", "enc_out"), edge("b", "enc_dense_call2"),
+         edge("enc_dense_call2", "enc_out_call2"), edge("enc_out", "diff", 0), edge("enc_out_call2", "diff", 1),
+         edge("diff", "frozen_dense"), edge("frozen_dense", "score")],
+        {"optimizer": "adam", "loss": "mse"}, "siamese_nested",
+        groups=[{"id": "enc", "label": "enc", "nodes": ["enc_dense", "enc_out"], "model": True},
+                {"id": "enc_2", "label": "enc", "nodes": ["enc_dense_call2", "enc_out_call2"], "model": True,
+                 "shares": "enc"},
+                {"id": "head", "label": "head", "nodes": ["frozen_dense"], "model": True, "trainable": False}]),
     "new_layers": lambda: make(
         [node("img", "Input", shape=[8, 8, 3]), node("flip", "RandomFlip", mode="horizontal"),
          node("pool", "AdaptiveAveragePooling2D", output_size=[2, 2]), node("flat", "Reshape", target_shape=[4, 3]),

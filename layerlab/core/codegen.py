@@ -19,10 +19,8 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from layerlab.core import catalog
-from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL, LAYER, LAYERS
+from layerlab.core.catalog.spec import LAYER, LAYERS
 
 LINE = 79  # PEP 8's line length
 # Names the script itself uses, and Python's builtins (a node called "sum" must not hide sum()).
@@ -123,21 +121,6 @@ def _kwargs(params: dict) -> list:
     return out
 
 
-def operation_expr(spec, params: dict, sources: list[str]) -> Call:
-    """`keras.ops.fn(x, ..., axis=...)`: the call that records the same operation (its name is Keras's)."""
-    function = spec.type.split(".", 1)[1]
-    rest = {k: v for k, v in params.items() if k not in ("name", "constant", "constant_first")}
-    if spec.call == CALL_LIST:
-        args = [(None, List(list(sources)))]
-    elif len(spec.inputs) == 2 and len(sources) == 1:
-        constant = literal(params.get("constant"))
-        pair = [constant, sources[0]] if params.get("constant_first") else [sources[0], constant]
-        args = [(None, a) for a in pair]
-    else:
-        args = [(None, src) for src in sources]
-    return Call(f"keras.ops.{function}", args + _kwargs(rest))
-
-
 def layer_expr(type_name: str, params: dict, name: str | None) -> Call:
     """`layers.Type(param=..., name=...)`, with wrapped layers (Bidirectional...) built in place."""
     spec = catalog.get(type_name)
@@ -188,114 +171,6 @@ def _output_count(document, node_id: str, report) -> int:
     owner = document.shares(node_id) or node_id
     spec = catalog.get(document.node_type(node_id))
     return len(spec.outputs(document.params(owner))) if spec else 1
-
-
-def _source_shape(report, edges) -> list | None:
-    if report is None or not edges:
-        return None
-    result = report.results.get(edges[0].source)
-    if result is None or result.shapes is None or edges[0].source_port >= len(result.shapes):
-        return None
-    return list(result.shapes[edges[0].source_port])
-
-
-def _application_lines(spec, params: dict, node: str, var: str, source: str, shape) -> list[str]:
-    """A keras.applications model made and frozen as the node says, then called; or its preprocess_input."""
-    from layerlab.core.catalog.entries.applications import APPLICATIONS
-
-    if spec.application == "preprocess_input":
-        return [f"    {var} = keras.applications.{params['application']}.preprocess_input({source})"]
-    kwargs = [("include_top", "False"), ("weights", literal(params.get("weights"))),
-              ("input_shape", _shape_literal((shape or [None])[1:])), ("pooling", literal(params.get("pooling")))]
-    kwargs += _kwargs({k: v for k, v in params.items() if k not in ("weights", "pooling", "trainable", "name")})
-    kwargs.append(("name", literal(params.get("name") or node)))
-    if spec.application not in APPLICATIONS:
-        raise ValueError(f"keras.applications has no model {spec.application!r} in LayerLab's catalog")
-    base = f"{var}_model"
-    lines = render(Call(f"keras.applications.{spec.application}", kwargs), 4, f"{base} = ")
-    lines.append(f"    {base}.trainable = {bool(params.get('trainable', False))}")
-    lines.append(f"    {var} = {base}({source})")
-    return lines
-
-
-def _split_sources(spec, ported: list[tuple[int, str]]) -> tuple[list[str], dict[str, str]]:
-    """Positional sources, and keyword ones (initial_state=[h, c]) as the keras_layers.split_ports rule says."""
-    if spec is None or not spec.keyword_inputs:
-        return [src for _, src in ported], {}
-    positional, keyword = [], {}
-    for port, src in sorted(ported):
-        if port < len(spec.inputs) or spec.variadic:
-            positional.append(src)
-        else:
-            keyword.setdefault(spec.keyword_inputs[port - len(spec.inputs)][1], []).append(src)
-    counts = {}
-    for _, kw in spec.keyword_inputs:
-        counts[kw] = counts.get(kw, 0) + 1
-    return positional, {kw: srcs[0] if counts[kw] == 1 else "[" + ", ".join(srcs) + "]"
-                        for kw, srcs in keyword.items()}
-
-
-def model_lines(document, model_name: str, report=None) -> list[str]:
-    """The body of `build_model()` up to `model = keras.Model(...)`, in build.build_model's order."""
-    names = _Names()
-    var: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    shared_var: dict[str, str] = {}  # owner node -> the variable holding its shared layer
-    owners = {document.shares(n) for n in document.node_ids()} - {None}
-    lines: list[str] = []
-
-    def ref(node: str, port: int) -> str:
-        return var[node] if counts[node] == 1 else f"{var[node]}[{port}]"
-
-    for node in nx.lexicographical_topological_sort(document.graph, key=document.index):
-        type_name, params = document.node_type(node), document.params(node)
-        var[node] = names.new(node)
-        counts[node] = _output_count(document, node, report)
-        if type_name == "Input":
-            args = [("shape", _shape_literal(params.pop("shape", [])))]
-            name = params.pop("name", None) or node
-            args += _kwargs(params) + [("name", literal(name))]
-            lines += render(Call("keras.Input", args), 4, f"{var[node]} = ")
-            continue
-        edges = document.in_edges(node)
-        spec = catalog.get(type_name)
-        if spec is not None and spec.application:
-            source = ref(edges[0].source, edges[0].source_port) if edges else "None"
-            lines += _application_lines(spec, {**spec.defaults(), **params}, node, var[node], source,
-                                        _source_shape(report, edges))
-            continue
-        if spec is not None and spec.is_operation:
-            sources = [ref(e.source, e.source_port) for e in edges]
-            lines += render(operation_expr(spec, params, sources), 4, f"{var[node]} = ")
-            continue
-        sources, keyword = _split_sources(spec, [(e.port, ref(e.source, e.source_port)) for e in edges])
-        style = spec.call if spec else None
-        if style == CALL_LIST:
-            call_args = "[" + ", ".join(sources) + "]"
-        elif style == CALL_POSITIONAL:
-            call_args = ", ".join(sources)
-        else:
-            call_args = sources[0]
-        call_args += "".join(f", {kw}={value}" for kw, value in keyword.items())
-        owner = document.shares(node) or (node if node in owners else None)
-        if owner is None:
-            layer_name = params.pop("name", None) or node
-            lines += render(layer_expr(type_name, params, layer_name), 4, f"{var[node]} = ", f"({call_args})")
-            continue
-        if owner not in shared_var:  # a shared layer is made once, then called at each place
-            owner_params = document.params(owner)
-            layer_name = owner_params.pop("name", None) or owner
-            shared_var[owner] = names.new(f"{layer_name}_layer")
-            lines.append("    # One layer called at several places: they share its weights.")
-            lines += render(layer_expr(type_name, owner_params, layer_name), 4, f"{shared_var[owner]} = ")
-        lines.append(f"    {var[node]} = {shared_var[owner]}({call_args})")
-
-    ins = [var[n] for n in document.input_ids()]
-    outs = [ref(n, p) for n in document.output_ids() for p in range(counts[n])]
-    model = Call("keras.Model", [("inputs", ins[0] if len(ins) == 1 else List(ins)),
-                                 ("outputs", outs[0] if len(outs) == 1 else List(outs)),
-                                 ("name", literal(model_name))])
-    return lines + render(model, 4, "model = ")
 
 
 def compile_lines(training: dict, output_count: int) -> list[str]:
@@ -392,6 +267,8 @@ def generate_script(project, report=None, training: dict | None = None, fit: Fit
 
     out = _header(title, script_name, loader is not None) + _import_block(imports)
     out += ["", "", "def build_model():", '    """Build and compile the model."""']
+    from layerlab.core.codegen_model import model_lines  # it uses this module's helpers
+
     out += model_lines(document, _model_name(project.name), report)
     out += compile_lines(training, n_outputs) + ["    return model", ""]
     if loader is not None:
