@@ -198,6 +198,7 @@ register(
                   "sequences, more memory."),
         ),
         outputs=_generic_rnn_outputs, base=_RNN_BASE,
-        keyword_inputs=tuple((f"initial_state {i + 1}", "initial_state") for i in range(4)) + _MASK,
+        # Two state ports (an LSTMCell's h and c, or two stacked single-state cells) keep the card compact.
+        keyword_inputs=tuple((f"initial_state {i + 1}", "initial_state") for i in range(2)) + _MASK,
     ),
 )
