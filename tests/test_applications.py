@@ -59,7 +59,9 @@ def test_placed_application_checks_builds_and_exports_as_a_frozen_sub_model(tmp_
 
     result = import_model(path)
     groups = [g for g in result.project.document.groups() if g.model]
-    assert [(g.label, g.extra.get("trainable")) for g in groups] == [("base", False)]
+    assert [g.label for g in groups] == ["base"]
+    doc = result.project.document
+    assert all(doc.params(n).get("trainable") is False for n in doc.group_members(groups[0].id))
     types = [n.type for n in result.project.document.nodes()]
     assert "ops.true_divide" in types and "ops.subtract" in types
 

@@ -94,7 +94,7 @@ SPECIAL = {
          node("enc_dense", "Dense", units=5, activation="relu"), node("enc_out", "Dense", units=3),
          {"id": "enc_dense_call2", "type": "Dense", "params": {}, "shares": "enc_dense"},
          {"id": "enc_out_call2", "type": "Dense", "params": {}, "shares": "enc_out"},
-         node("diff", "Subtract"), node("frozen_dense", "Dense", units=2), node("score", "Dense", units=1)],
+         node("diff", "Subtract"), node("frozen_dense", "Dense", units=2, trainable=False), node("score", "Dense", units=1)],
         [edge("a", "enc_dense"), edge("enc_dense", "enc_out"), edge("b", "enc_dense_call2"),
          edge("enc_dense_call2", "enc_out_call2"), edge("enc_out", "diff", 0), edge("enc_out_call2", "diff", 1),
          edge("diff", "frozen_dense"), edge("frozen_dense", "score")],
@@ -102,7 +102,7 @@ SPECIAL = {
         groups=[{"id": "enc", "label": "enc", "nodes": ["enc_dense", "enc_out"], "model": True},
                 {"id": "enc_2", "label": "enc", "nodes": ["enc_dense_call2", "enc_out_call2"], "model": True,
                  "shares": "enc"},
-                {"id": "head", "label": "head", "nodes": ["frozen_dense"], "model": True, "trainable": False}]),
+                {"id": "head", "label": "head", "nodes": ["frozen_dense"], "model": True}]),
     "new_layers": lambda: make(
         [node("img", "Input", shape=[8, 8, 3]), node("flip", "RandomFlip", mode="horizontal"),
          node("pool", "AdaptiveAveragePooling2D", output_size=[2, 2]), node("flat", "Reshape", target_shape=[4, 3]),

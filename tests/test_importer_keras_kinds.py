@@ -208,7 +208,9 @@ def test_frozen_pretrained_base_is_one_frozen_sub_model(tmp_path, suffix):
     path = save_both(model, tmp_path, "frozen")[0 if suffix == ".keras" else 1]
     result = import_model(path)
     group = next(g for g in result.project.document.groups() if g.model)
-    assert group.label == "base" and group.extra.get("trainable") is False
+    assert group.label == "base"
+    doc = result.project.document
+    assert all(doc.params(n).get("trainable") is False for n in doc.group_members(group.id))
     again = _exported(result, tmp_path, ".keras")
     nested = again.get_layer("base")
     assert isinstance(nested, k.Model) and not nested.trainable

@@ -6,8 +6,10 @@ per outside tensor its nodes read (in the order of the nodes and ports that
 read them) and one output per tensor read outside it (or a model output), in
 node order. A group whose `extra` says `{"shares": <group id>}` is that model
 called again: its nodes share the layers of the other group's nodes, one to
-one, and the build calls the one sub-model twice. `{"trainable": false}`
-freezes the sub-model as `model.trainable = False` does.
+one, and the build calls the one sub-model twice. A group whose layers are
+all frozen (`"trainable": false`, as Keras saves a model after
+`model.trainable = False`, and as the editor's group switch sets them) is a
+frozen sub-model: `model.trainable` is False.
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ def model_groups(document) -> dict[str, ModelGroup]:
         for n in members & model_outputs:
             outputs.add((n, -1))  # all its outputs: expanded by the builder, which knows how many there are
         extra = g.extra or {}
+        frozen = bool(members) and all(document.params(document.shares(n) or n).get("trainable", True) is False
+                                       for n in members)
         out[g.id] = ModelGroup(g.id, g.label, members, slots, sorted(outputs, key=lambda ep: (index[ep[0]], ep[1])),
-                               extra.get("shares") if isinstance(extra.get("shares"), str) else None,
-                               extra.get("trainable", True) is not False)
+                               extra.get("shares") if isinstance(extra.get("shares"), str) else None, not frozen)
     return out
 
 

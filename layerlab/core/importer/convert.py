@@ -334,14 +334,11 @@ class Converter:
         while gid in taken:
             i += 1
             gid = f"{label}_call{i}"
-        cfg = entry.get("config") if isinstance(entry.get("config"), dict) else {}
-        extra = {}
+        extra = {}  # a frozen model is frozen through its layers' own `trainable` (core.nested)
         if first is not None:
             extra["shares"] = first
         else:
             self.model_calls[id(entry)] = gid
-        if cfg.get("trainable") is False:
-            extra["trainable"] = False
         record = {"id": gid, "label": label, "nodes": [], "extra": extra,
                   "parent": self.open_groups[-1]["id"] if self.open_groups else None}
         self.model_groups.append(record)
