@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.indexChanged.connect(lambda _i: self._on_edit())
         self.check_service.reportReady.connect(self._on_report)
         self.check_service.kerasReady.connect(lambda: self._show_check_status(self.check_service.report))
+        self.check_service.engineDied.connect(self._on_check_engine_died)
         self.canvas.selectionChangedIds.connect(self._on_selection)
         self.palette_panel.layerActivated.connect(self.add_layer_at_center)
         self.inspector.selectRequested.connect(self.go_to_nodes)
@@ -238,6 +239,11 @@ class MainWindow(QMainWindow):
         self.problems.set_report(report)
         self.inspector.set_report(report)
         self._show_check_status(report)
+
+    def _on_check_engine_died(self, reason: str) -> None:
+        """The check engine crashed: say so; a new one is starting and shapes come back when it answers."""
+        self.statusBar().showMessage(f"{reason} Restarting it; shapes come back in a moment.", 15_000)
+        self._show_check_status(None)
 
     def _show_check_status(self, report: CheckReport | None) -> None:
         if not len(self.document):

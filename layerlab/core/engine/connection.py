@@ -96,9 +96,13 @@ class EngineConnection:
         """Send a request and wait for its result."""
         return self.request(op, args).result(timeout)
 
-    def stop(self) -> bool:
-        """Ask the running request to stop after its current step (a batch, a node); False if gone."""
-        return self.transport.send_line(protocol.encode(protocol.request(protocol.STOP)))
+    def stop(self, request_id: int | None = None) -> bool:
+        """Ask the running request, or that of `request_id` (running or queued), to stop after its step.
+
+        A step is a batch, a node, a wire. False if the engine is gone.
+        """
+        args = None if request_id is None else {"id": request_id}
+        return self.transport.send_line(protocol.encode(protocol.request(protocol.STOP, args)))
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Wait until the engine is ready (or has ended); True when ready."""
