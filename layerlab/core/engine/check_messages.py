@@ -121,7 +121,7 @@ def preview_from_json(data: dict, arrays):
     from layerlab.core.data.previews import Preview
 
     data = dict(data)
-    images = [arrays.get(ref) for ref in data.pop("images", None) or []]
+    images = [arrays.take(ref) for ref in data.pop("images", None) or []]
     for key in ("x_shape", "y_shape"):
         data[key] = _shapes_back(data.get(key))
     return Preview(images=images, **_known(Preview, data))

@@ -202,24 +202,50 @@ def weight_stats(args: dict, ctx: Context) -> dict:
 
 
 # -- data ------------------------------------------------------------------------------------------------
+class DataLoadError(LayerLabError):
+    """The data could not be read for a reason that is not the section's (a library's error, memory)."""
+
+
+def _reading(fn):
+    """Run `fn()`; errors other than LayerLab's become DataLoadError, in words a person reads."""
+    try:
+        return fn()
+    except LayerLabError:
+        raise
+    except MemoryError:
+        raise DataLoadError("Out of memory while loading the data: the dataset is too large for this machine.") \
+            from None
+    except Exception as exc:  # noqa: BLE001 - a reader's library failed: say what it said
+        from layerlab.core.keras_errors import friendly_error
+
+        raise DataLoadError(f"The data could not be loaded: {type(exc).__name__}: {friendly_error(exc)}") from None
+
+
 def data_preview(args: dict, ctx: Context) -> dict:
     """args: section, base_dir. -> the Preview (images by file)."""
     from layerlab.core.data import preview
 
-    return msg.preview_to_json(preview(args["section"], Path(args["base_dir"])), ctx.arrays)
+    if ctx.stop.is_set():
+        raise LayerLabError("stopped: a newer section was chosen")
+    result = _reading(lambda: preview(args["section"], Path(args["base_dir"])))
+    return msg.preview_to_json(result, ctx.arrays)
 
 
 def data_load(args: dict, ctx: Context) -> dict:
     """args: key, section, base_dir. Loads the arrays and keeps them under `key`; -> a few facts about them."""
     from layerlab.core.data import load_dataset
 
+    if ctx.stop.is_set():
+        raise LayerLabError("stopped: a newer section was chosen")
     key = str(args["key"])
     STATE.datasets.pop(key, None)
     while len(STATE.datasets) >= MAX_DATASETS:
         STATE.datasets.popitem(last=False)
-    dataset = load_dataset(args["section"], Path(args["base_dir"]))
+    dataset = _reading(lambda: load_dataset(args["section"], Path(args["base_dir"])))
     STATE.datasets[key] = dataset
-    return {"key": key, "num_train": dataset.num_train, "has_test": dataset.has_test,
+    x = dataset.x_train
+    x_shape = {k: list(v.shape) for k, v in x.items()} if isinstance(x, dict) else list(x.shape)
+    return {"key": key, "num_train": dataset.num_train, "has_test": dataset.has_test, "x_shape": x_shape,
             "class_names": dataset.class_names, "source": dataset.source}
 
 
