@@ -58,12 +58,14 @@ class CheckEngine(QObject):
         self._started_at = 0.0
         self._closed = False
         self._ready = False
+        self._exit_seen = False  # the running client's end has been handled (a new one may start)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:
         """Start the engine if none is running (call from the GUI thread)."""
-        if self._closed or self.gave_up or (self.client is not None and self.client.alive):
-            return
+        if self._closed or self.gave_up or (self.client is not None and not self._exit_seen):
+            return  # running, or dead but its end not handled yet: _on_exited restarts it and says so
+        self._exit_seen = False
         self.generation += 1
         self._ready = False
         self._started_at = time.monotonic()
@@ -109,7 +111,10 @@ class CheckEngine(QObject):
             self.ready.emit()
 
     def _on_exited(self, client: EngineClient, reason: str, code) -> None:
-        if client is not self.client or self._closed:
+        if client is not self.client:
+            return
+        self._exit_seen = True
+        if self._closed:
             return
         self._ready = False
         quick = time.monotonic() - self._started_at < QUICK_DEATH

@@ -248,7 +248,9 @@ class MainWindow(QMainWindow):
 
     def _on_check_engine_died(self, reason: str) -> None:
         """The check engine crashed: say so; a new one is starting and shapes come back when it answers."""
-        self.statusBar().showMessage(f"{reason} Restarting it; shapes come back in a moment.", 15_000)
+        restarting = not self.check_service.engine.gave_up
+        self.statusBar().showMessage(reason + (" Restarting it; shapes come back in a moment." if restarting else ""),
+                                     15_000 if restarting else 0)
         self._show_check_status(None)
 
     def _show_check_status(self, report: CheckReport | None) -> None:
