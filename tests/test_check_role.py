@@ -119,3 +119,19 @@ def test_a_queued_request_stopped_before_it_begins_starts_stopped(tmp_path):
     assert ctx.stop.is_set()
     ctx.begin(3)
     assert not ctx.stop.is_set()
+
+
+def test_stop_by_id_reaches_a_queued_request_through_a_real_engine():
+    from layerlab.core.engine.executor import LocalExecutor
+
+    engine = LocalExecutor().start("selftest")
+    try:
+        assert engine.wait_ready(60)
+        running = engine.request("count", {"n": 2000, "delay": 0.01})
+        queued = engine.request("count", {"n": 2000, "delay": 0.01})
+        engine.stop(queued.request_id)  # not begun yet: it begins stopped
+        engine.stop(running.request_id)
+        assert running.result(60)["stopped_at"] < 2000
+        assert queued.result(60) == {"stopped_at": 0}
+    finally:
+        engine.shutdown()
