@@ -163,7 +163,7 @@ class DataService(QObject):
     def _on_failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation or self._closed or self.error:
             return  # the preview's failure is the load's too: said once
-        if isinstance(exc, EngineDied):
+        if isinstance(exc, EngineDied) and not self.engine.gave_up:
             return  # the engine restarts and the section is read again
         self.busy = False
         self.error = _error_text(exc)
