@@ -30,8 +30,8 @@ ORPHAN_EXIT = 3  # the exit code of an engine whose editor went away
 
 # role name -> "module:attribute" of its Role; the modules import Keras only when their ops run
 ROLES = {
-    "selftest": "layerlab.core.engine.selftest:ROLE",
     "check": "layerlab.core.engine.check_role:ROLE",
+    "selftest": "layerlab.core.engine.selftest:ROLE",
 }
 
 
