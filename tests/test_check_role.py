@@ -135,3 +135,26 @@ def test_stop_by_id_reaches_a_queued_request_through_a_real_engine():
         assert queued.result(60) == {"stopped_at": 0}
     finally:
         engine.shutdown()
+
+
+def test_summary_and_the_data_panels_work_in_the_engine(tmp_path):
+    ctx = _ctx(tmp_path, [])
+    doc = GraphDocument()
+    doc.add_node("Input", {"shape": [64]}, node_id="x")
+    doc.add_node("Dense", {"units": 3, "activation": "softmax"}, node_id="y")
+    doc.add_edge("x", "y")
+    check_role.check({"doc": "t3", "load": _load(doc)}, ctx)
+    summary = _through_json(check_role.summary({"doc": "t3", "name": "m"}, ctx))
+    assert [r["node"] for r in summary["rows"]] == ["x", "y"] and summary["total_params"] == 64 * 3 + 3
+    assert "Total params: 195" in summary["text"]
+
+    section = {"source": "sklearn", "name": "digits", "scale": 16}
+    preview = msg.preview_from_json(_through_json(check_role.data_preview({"section": section, "base_dir": "."},
+                                                                          ctx)), ctx.arrays)
+    assert preview.images and preview.images[0].dtype == np.uint8 and preview.num_train == 1797
+    facts = check_role.data_load({"key": "k", "section": section, "base_dir": "."}, ctx)
+    assert facts["num_train"] == 1797 and facts["x_shape"] == [1797, 64]
+    found = check_role.data_check({"key": "k", "doc": "t3", "training": {"loss": "sparse_categorical_crossentropy"}},
+                                  ctx)
+    problems = [msg.problem_from_json(p) for p in found["problems"]]
+    assert any(isinstance(p, DataProblem) and p.fix is not None and p.fix.value == 10 for p in problems), problems

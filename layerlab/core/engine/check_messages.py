@@ -58,7 +58,7 @@ def result_from_json(data: dict) -> NodeResult:
 
 def problem_to_json(problem: Problem) -> dict:
     """Every field of the problem (a DataProblem's fix too), and which class it is."""
-    data = {f.name: _plain(getattr(problem, f.name)) for f in dataclasses.fields(problem)}
+    data = {f.name: plain(getattr(problem, f.name)) for f in dataclasses.fields(problem)}
     data["$class"] = type(problem).__name__
     return data
 
@@ -112,7 +112,7 @@ def verdict_from_json(data: dict) -> Verdict:
 # -- data previews -------------------------------------------------------------------------------------------
 def preview_to_json(preview, arrays) -> dict:
     """A Preview; its images go as .npy files through `arrays` (an ArrayFolder)."""
-    data = {f.name: _plain(getattr(preview, f.name)) for f in dataclasses.fields(preview) if f.name != "images"}
+    data = {f.name: plain(getattr(preview, f.name)) for f in dataclasses.fields(preview) if f.name != "images"}
     data["images"] = [arrays.put(image, "preview") for image in preview.images]
     return data
 
@@ -143,14 +143,14 @@ def _known(cls, data: dict) -> dict:
     return {k: v for k, v in data.items() if k in names}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-able copy: dataclasses as dicts, tuples as lists, numpy numbers as Python numbers."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
         return value.item()  # a numpy scalar
     return value

@@ -151,7 +151,7 @@ def summary(args: dict, ctx: Context) -> dict:
     if replica.report is None:
         raise LayerLabError("the document has not been checked yet")
     result = summarize(replica.document, replica.report, args.get("name"))
-    data = msg._plain(result)
+    data = msg.plain(result)
     data["text"] = render_text(result)
     return data
 
