@@ -14,6 +14,7 @@ found between the data and the model.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -68,8 +69,20 @@ class _State:
 STATE = _State()
 
 
+NICENESS = 10  # the engine yields the CPU to the editor (its first paint, its drawing) when both want it
+
+
 def warm_up() -> None:
-    """Import Keras and run one tiny check and probe, so that the first real ones are quick."""
+    """Import Keras and run one tiny check and probe, so that the first real ones are quick.
+
+    First the engine lowers its own priority: it starts while the window is built and painted, and on a
+    machine with few cores TensorFlow's import must not take the CPU the editor's first paint needs. (While
+    a model trains, the graph is locked, so checks are not what the user waits for then.)
+    """
+    try:
+        os.nice(NICENESS)
+    except (OSError, AttributeError):  # not permitted, or not this platform: run as is
+        pass
     try:
         from layerlab.core import kerasenv
 
