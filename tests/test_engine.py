@@ -108,6 +108,14 @@ def test_an_array_arrives_by_file(engine):
     assert a.shape == (4, 3) and float(a.sum()) == result["sum"]
 
 
+def test_folders_the_user_allowed_reach_the_engine_with_each_request(engine, tmp_path):
+    from layerlab.core import confine
+
+    assert str(tmp_path) not in engine.call("allowed", timeout=10)
+    confine.allow(tmp_path)  # as the editor does when the user picks a file outside the project by a dialog
+    assert str(tmp_path.resolve()) in engine.call("allowed", timeout=10)
+
+
 def test_the_engine_never_loads_tensorflow_for_the_selftest(engine):
     info = engine.call("pid", timeout=10)
     assert info["pid"] == engine.pid and info["pid"] != os.getpid()

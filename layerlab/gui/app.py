@@ -21,6 +21,7 @@ from layerlab.core.errors import LayerLabError
 ORGANIZATION = "LayerLab"
 APPLICATION = "LayerLab"
 BENCH_ENV = "LAYERLAB_BENCH_FIRST_PAINT"  # bench/bench_startup.py: print the first paint time and quit
+BENCH_SHAPES_ENV = "LAYERLAB_BENCH_FIRST_SHAPES"  # ... and wait for the first shapes, print their time, then quit
 
 _system_palette: QPalette | None = None
 
@@ -112,13 +113,23 @@ class _FirstPaint(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
+        self.shapes = bool(os.environ.get(BENCH_SHAPES_ENV))
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.Paint and isinstance(watched, QObject) and _inside(watched, self.window):
             print(f"first-paint {time.time():.6f}", flush=True)
             QApplication.instance().removeEventFilter(self)
-            QTimer.singleShot(0, QApplication.instance().quit)
+            if self.shapes:
+                self.window.check_service.reportReady.connect(self._on_report)
+            else:
+                QTimer.singleShot(0, QApplication.instance().quit)
         return False
+
+    def _on_report(self, _report) -> None:
+        service = self.window.check_service
+        if service.report_revision == self.window.document.revision:
+            print(f"first-shapes {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, QApplication.instance().quit)
 
 
 def _inside(obj, window) -> bool:

@@ -1,29 +1,35 @@
-"""Shape checks in the background: the GUI thread never waits for Keras.
+"""Shape checks in the check engine: the editor never runs Keras, and never waits for it.
 
 `CheckService` listens to the document, coalesces the changes made in one turn
-of the event loop into one request, and sends a snapshot to a worker thread.
-The worker owns a replica document and a `ShapeChecker` whose caches make each
-re-check incremental (`replica.load(nodes, edges)` then `checker.check()`; when
-only parameters changed, just those nodes are sent and set on the replica).
-The worker's first job is importing Keras. Given the window as its parent,
-the service starts that only once the window has been shown and painted
-(TensorFlow's import would slow the first paint down), so opening a project
-before showing the window sends nothing; :meth:`CheckService.start` starts it
-at once. Until then shapes show as pending.
+of the event loop into one request, and sends a snapshot to the check engine
+(:mod:`layerlab.gui.check_engine`, one process for the whole editor). The
+engine owns a replica of the document and a `ShapeChecker` whose caches make
+each re-check incremental: a full ``load`` when the structure changed, else
+only the ``params`` of the nodes whose parameters changed.
+
+The engine process starts at once, in parallel with the window's first paint
+(it imports Keras in its own process, so it cannot slow the editor down).
+Given the window as its parent, the service sends its first snapshot once the
+window has been shown and painted; opening a project before showing the
+window sends nothing. :meth:`CheckService.start` starts at once. Until the
+answer comes, shapes show as pending.
 
 At most one check is in flight. A result computed for an older revision than
-the document's is dropped and followed by a check of the latest state.
+the document's is dropped and followed by a check of the latest state. When
+the engine dies, the status bar says so (`engineDied`), shapes show as pending,
+and the whole document is sent to the new engine: no edit is lost.
 """
 
 from __future__ import annotations
 
 import atexit
+import itertools
+import os
 import weakref
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from layerlab.core import kerasenv
 from layerlab.core.document import (
     EDGE_ADDED,
     EDGE_REMOVED,
@@ -37,80 +43,16 @@ from layerlab.core.document import (
     GraphDocument,
     Node,
 )
+from layerlab.core.engine import check_messages as msg
 from layerlab.core.errors import Problem
-from layerlab.core.shapes import CheckReport, ShapeChecker
-from layerlab.gui.canvas.verdicts import EdgeProber, Verdict, describe_shape
+from layerlab.core.shapes import CheckReport
+from layerlab.gui import check_engine
+from layerlab.gui.canvas.verdicts import Verdict, describe_shape
 
 __all__ = ["CheckService", "Verdict", "describe_shape"]
 
-_PROBE_BATCH = 16  # verdicts sent to the GUI per signal while probing
-_LOAD, _PARAMS = "load", "params"  # the two kinds of snapshot sent to the worker
-
-
-class _Worker(QObject):
-    """Lives on the check thread; owns everything that touches Keras."""
-
-    checked = Signal(int, object, bool)  # revision, CheckReport, whether the replica is still in step
-    keras_loaded = Signal()
-    probed = Signal(int, object)  # generation, {Edge: Verdict}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.replica = GraphDocument()
-        self.checker = ShapeChecker(self.replica)
-        self.prober: EdgeProber | None = None
-        self.report: CheckReport | None = None
-        self.probe_generation = 0  # set from the GUI thread to cancel a probe in progress
-        self._keras_error: str | None = None
-
-    @Slot()
-    def warm_up(self) -> None:
-        """Import Keras and run one tiny check so that the first real check is quick."""
-        try:
-            kerasenv.keras()
-            doc = GraphDocument()
-            doc.add_node("Input", {"shape": [4]}, node_id="warm_in")
-            doc.add_node("Dense", {"units": 2}, node_id="warm_dense")
-            EdgeProber().verdict(doc, ShapeChecker(doc).check(), Edge("warm_in", "warm_dense"))
-        except Exception as exc:  # a broken Keras install: every check will say so
-            self._keras_error = f"Keras could not be loaded: {type(exc).__name__}: {exc}"
-        self.keras_loaded.emit()
-
-    @Slot(int, object)
-    def check(self, revision: int, snapshot: tuple) -> None:
-        try:
-            if self._keras_error:
-                raise RuntimeError(self._keras_error)
-            if snapshot[0] == _LOAD:
-                self.replica.load(snapshot[1], snapshot[2])
-            else:
-                for node in snapshot[1]:
-                    self.replica.set_type(node.id, node.type, node.params)
-            report, in_step = self.checker.check(), True
-        except Exception as exc:  # never leave the editor waiting: report the failure as a problem
-            failure = Problem(f"The shape check failed: {type(exc).__name__}: {exc}")
-            report, in_step = CheckReport(problems=[failure]), False
-            self.replica.clear()
-        self.report = report
-        self.checked.emit(revision, report, in_step)
-
-    @Slot(int, object)
-    def probe(self, generation: int, edges: list) -> None:
-        if self.prober is None:
-            self.prober = EdgeProber()
-        batch: dict = {}
-        for edge in edges:
-            if self.probe_generation != generation:
-                return  # the drag ended or another began
-            try:
-                batch[edge] = self.prober.verdict(self.replica, self.report, edge)
-            except Exception as exc:  # pragma: no cover - a bug here must not break dragging
-                batch[edge] = Verdict(None, f"{type(exc).__name__}: {exc}")
-            if len(batch) >= _PROBE_BATCH:
-                self.probed.emit(generation, batch)
-                batch = {}
-        if batch:
-            self.probed.emit(generation, batch)
+_LOAD, _PARAMS = "load", "params"  # the two kinds of snapshot sent to the engine
+_keys = itertools.count(1)
 
 
 class _FirstPaintGate(QObject):
@@ -164,31 +106,35 @@ class CheckService(QObject):
 
     Signals:
         reportReady(CheckReport): a check of the document's latest revision finished.
-        kerasReady(): Keras has been imported (on the worker thread).
+        kerasReady(): the check engine has loaded Keras.
         probeReady(int, dict): verdicts {Edge: Verdict} for a `probe` generation (several batches).
+        engineDied(str): the check engine died (the reason, for the status bar); a new one is starting
+            and the document is sent to it. Shapes are pending until it answers.
 
     Args:
         document: the document to check (the service subscribes to it).
-        parent: the QObject parent. A window (a QWidget) holds the start back until it is shown and painted.
-        warm_up_delay_ms: Keras starts loading right after the first paint (of the parent window, if it is one),
-            or this long after the window was shown (or the service made) if nothing has painted by then;
-            0 starts at the next turn of the event loop (tests, command-line tools). `start()` starts at once.
+        parent: the QObject parent. A window (a QWidget) holds the first check back until it is shown and painted.
+        warm_up_delay_ms: the first check is sent right after the first paint (of the parent window, if it is
+            one), or this long after the window was shown (or the service made) if nothing has painted by then;
+            0 sends at the next turn of the event loop (tests, command-line tools). `start()` sends at once.
+        engine: the CheckEngine to use (default: the editor's shared one, started now).
     """
 
     reportReady = Signal(object)  # noqa: N815 - Qt naming
     kerasReady = Signal()  # noqa: N815
     probeReady = Signal(int, object)  # noqa: N815
-    _request_check = Signal(int, object)
-    _request_probe = Signal(int, object)
-    _request_warm_up = Signal()
+    engineDied = Signal(str)  # noqa: N815
 
-    def __init__(self, document: GraphDocument, parent: QObject | None = None, warm_up_delay_ms: int = 2000):
+    def __init__(self, document: GraphDocument, parent: QObject | None = None, warm_up_delay_ms: int = 2000,
+                 engine: check_engine.CheckEngine | None = None):
         super().__init__(parent)
         self.document = document
+        self.engine = engine if engine is not None else check_engine.shared()
+        self.engine.start()  # in parallel with the first paint: the engine imports Keras in its own process
+        self.key = f"{os.getpid()}-{next(_keys)}"  # this document's replica in the engine
         self.report: CheckReport | None = None
         self.report_revision = -1
         self.pending = True
-        self.keras_loaded = False
         self.checks_started = 0  # for tests and benchmarks
         self._extra: list[Problem] = []
         self._raw_report: CheckReport | None = None
@@ -200,28 +146,19 @@ class CheckService(QObject):
         self._in_flight: int | None = None
         self._submit_posted = False
         self._probe_generation = 0
+        self._probe_request: int | None = None
         self._closed = False
         self._started = False
 
-        self._thread = QThread()
-        self._thread.setObjectName("layerlab-check")
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._request_check.connect(self._worker.check)
-        self._request_probe.connect(self._worker.probe)
-        self._request_warm_up.connect(self._worker.warm_up)
-        self._worker.checked.connect(self._on_checked)
-        self._worker.keras_loaded.connect(self._on_keras_loaded)
-        self._worker.probed.connect(self._on_probed)
-        self._thread.start()
-
+        self.engine.ready.connect(self._on_keras_loaded)
+        self.engine.died.connect(self._on_engine_died)
+        self.engine.restarted.connect(self._on_engine_restarted)
+        self.engine.event.connect(self._on_event)
         self._unsubscribe = document.subscribe(self._on_change)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
         _live.add(self)
-        # Let the window paint before the worker starts importing TensorFlow.
         self._paint_gate = None
         if app is not None and warm_up_delay_ms > 0:
             window = parent.window() if isinstance(parent, QWidget) else None
@@ -232,31 +169,41 @@ class CheckService(QObject):
     # -- lifecycle ---------------------------------------------------------
     @property
     def started(self) -> bool:
-        """Whether Keras is loading or loaded and checks are being sent."""
+        """Whether checks are being sent."""
         return self._started
 
+    @property
+    def keras_loaded(self) -> bool:
+        """Whether the check engine has loaded Keras (and so answers quickly)."""
+        return self.engine.is_ready
+
     def start(self) -> None:
-        """Start loading Keras and checking now (it happens by itself after the window's first paint)."""
+        """Start checking now (it happens by itself after the window's first paint)."""
         if self._closed or self._started:
             return
         self._started = True
         if self._paint_gate is not None:
             self._paint_gate.close()
             self._paint_gate = None
-        self._request_warm_up.emit()
         self._submit()
 
     def shutdown(self) -> None:
-        """Stop the worker thread (waits for a check or an import in progress to finish)."""
+        """Stop checking; the engine forgets this document (the engine itself stays for the other windows)."""
         if self._closed:
             return
         self._closed = True
         self._unsubscribe()
         if self._paint_gate is not None:
             self._paint_gate.close()
-        self._worker.probe_generation = -1
-        self._thread.quit()
-        self._thread.wait()
+        try:
+            for signal, slot in ((self.engine.ready, self._on_keras_loaded), (self.engine.died, self._on_engine_died),
+                                 (self.engine.restarted, self._on_engine_restarted),
+                                 (self.engine.event, self._on_event)):
+                signal.disconnect(slot)
+            if self.engine.alive:
+                self.engine.call("forget", {"doc": self.key})
+        except RuntimeError:  # the engine's Qt object is already gone (the application is ending)
+            pass
 
     # -- checks --------------------------------------------------------------
     def _on_change(self, change: Change) -> None:
@@ -280,7 +227,7 @@ class CheckService(QObject):
         self.pending = True
         if not self._closed and not self._submit_posted:
             # A high-priority posted event runs after the current edit (so a burst of changes is checked
-            # once) but before the repaint it scheduled, so the worker starts while the GUI paints.
+            # once) but before the repaint it scheduled, so the engine starts while the GUI paints.
             self._submit_posted = True
             QCoreApplication.postEvent(self, QEvent(_SUBMIT), Qt.EventPriority.HighEventPriority.value)
 
@@ -290,18 +237,19 @@ class CheckService(QObject):
             self._submit()
 
     def flush(self) -> None:
-        """Send the latest state to the worker now instead of at the next turn of the event loop."""
+        """Send the latest state to the engine now instead of at the next turn of the event loop."""
         self._submit()
 
-    def _snapshot(self) -> tuple:
+    def _snapshot(self) -> dict:
         doc = self.document
         if self._changed is not None:
-            return _PARAMS, [self._nodes[n] for n in self._changed if n in self._nodes]
+            return {_PARAMS: [msg.node_to_json(self._nodes[n]) for n in self._changed if n in self._nodes]}
         if self._nodes is None:
             self._nodes = {n.id: n for n in doc.nodes()}
         if self._edges is None:
             self._edges = doc.edges()
-        return _LOAD, [self._nodes[n] for n in doc.node_ids()], list(self._edges)
+        return {_LOAD: {"nodes": [msg.node_to_json(self._nodes[n]) for n in doc.node_ids()],
+                        "edges": [msg.edge_to_json(e) for e in self._edges]}}
 
     def _submit(self) -> None:
         if self._closed or not self._started or self._in_flight is not None:
@@ -310,26 +258,36 @@ class CheckService(QObject):
         if revision == self.report_revision:
             self.pending = False
             return
-        snapshot = self._snapshot()
+        args = {"doc": self.key, **self._snapshot()}
         self._changed = set()  # from now on, the replica is in step with the document up to `revision`
         self._in_flight = revision
         self.checks_started += 1
-        self._request_check.emit(revision, snapshot)
+        generation = self.engine.generation
+        self.engine.call("check", args, lambda result: self._on_checked(generation, revision, result),
+                         lambda error: self._on_check_failed(generation, revision, error))
 
-    @Slot(int, object, bool)
-    def _on_checked(self, revision: int, report: CheckReport, in_step: bool) -> None:
-        self._in_flight = None
-        if self._closed:
+    def _on_checked(self, generation: int, revision: int, result: dict) -> None:
+        if self._closed or revision != self._in_flight:
             return
-        if not in_step:
+        self._in_flight = None
+        if not result.get("in_step", False):
             self._changed = None  # the replica was emptied: send everything next time
         if revision != self.document.revision:
             self._submit()  # stale: the document changed while this was computed
             return
-        self._raw_report = report
+        self._raw_report = msg.report_from_json(result["report"], self._raw_report)
         self.report_revision = revision
         self.pending = False
         self._publish()
+
+    def _on_check_failed(self, generation: int, revision: int, error: Exception) -> None:
+        if self._closed or revision != self._in_flight:
+            return
+        self._in_flight = None
+        self._changed = None  # the engine's replica is gone or out of step: send everything
+        if generation == self.engine.generation and self.engine.alive:
+            self._submit()  # an answer lost another way (an unknown document): ask again
+        # otherwise the engine died: _on_engine_restarted sends the document to the new one
 
     def _publish(self) -> None:
         raw = self._raw_report
@@ -342,29 +300,48 @@ class CheckService(QObject):
         if self._raw_report is not None:
             self._publish()
 
-    @Slot()
     def _on_keras_loaded(self) -> None:
-        self.keras_loaded = True
-        self.kerasReady.emit()
+        if not self._closed:
+            self.kerasReady.emit()
+
+    def _on_engine_died(self, reason: str) -> None:
+        if self._closed:
+            return
+        self._in_flight = None
+        self._changed = None
+        self._probe_request = None
+        self.pending = True
+        self.report_revision = -1  # the next check is sent in full, whatever the revision
+        self.engineDied.emit(reason)
+
+    def _on_engine_restarted(self) -> None:
+        if not self._closed:
+            self._submit()
 
     # -- probes --------------------------------------------------------------
     def probe(self, edges: list[Edge]) -> int:
         """Ask for verdicts on candidate wires; answers come as probeReady(generation, {edge: Verdict})."""
         self.start()  # someone is dragging a wire: the window is on screen
-        self._probe_generation += 1
-        self._worker.probe_generation = self._probe_generation
+        self.cancel_probe()
         if not self._closed:
-            self._request_probe.emit(self._probe_generation, list(edges))
+            self._submit()  # the replica must hold the latest structure before wires are tried on it
+            future = self.engine.call("probe", {"doc": self.key, "edges": [msg.edge_to_json(e) for e in edges]})
+            self._probe_request = future.request_id
         return self._probe_generation
 
     def cancel_probe(self) -> None:
         self._probe_generation += 1
-        self._worker.probe_generation = self._probe_generation
+        if self._probe_request is not None:
+            self.engine.stop(self._probe_request)
+            self._probe_request = None
 
-    @Slot(int, object)
-    def _on_probed(self, generation: int, verdicts: dict) -> None:
-        if generation == self._probe_generation and not self._closed:
-            self.probeReady.emit(generation, verdicts)
+    def _on_event(self, message: dict) -> None:
+        if message.get("event") != "verdicts" or self._closed:
+            return
+        if self._probe_request is None or message.get("id") != self._probe_request:
+            return
+        verdicts = {msg.edge_from_json(raw): msg.verdict_from_json(v) for raw, v in message.get("data") or []}
+        self.probeReady.emit(self._probe_generation, verdicts)
 
 
 _live: weakref.WeakSet = weakref.WeakSet()
@@ -372,7 +349,6 @@ _live: weakref.WeakSet = weakref.WeakSet()
 
 @atexit.register
 def _shutdown_all() -> None:
-    # a QThread still running when Python exits aborts the process: stop any service left open
     for service in list(_live):
         try:
             service.shutdown()

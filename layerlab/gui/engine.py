@@ -74,8 +74,8 @@ class EngineClient(QObject):
         future.add_done_callback(done)
         return future
 
-    def stop(self) -> bool:
-        return self.connection.stop()
+    def stop(self, request_id: int | None = None) -> bool:
+        return self.connection.stop(request_id)
 
     def kill(self) -> None:
         self.connection.kill()

@@ -1,8 +1,9 @@
 """File actions of the editor: dialogs (injectable for tests), recent files, exports and diagrams.
 
 The window calls these; none of them keeps state about the graph. Model
-exports go through :mod:`layerlab.core.export` on a background thread,
-because building a Keras model takes seconds.
+exports and imports run in the check engine (the editor never imports
+Keras); a background thread waits for the engine's answer, so the window
+stays responsive while a model is built or read.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QObject, QRectF, QSettings, QSize, Qt, Signal
@@ -179,18 +180,41 @@ def example_title(path: Path) -> str:
 
 
 # -- model export --------------------------------------------------------------------
+@dataclass
+class ExportDone:
+    """What an export wrote (the engine's answer)."""
+
+    path: Path
+    format: str
+    total_params: int
+    notes: list[str] = field(default_factory=list)
+
+
+def project_args(project) -> dict:
+    """A project as the check engine takes it: its JSON, where it lives (for its saved weights), its load problems."""
+    from layerlab.core.engine.check_messages import problem_to_json
+
+    return {"project": project.to_json(), "project_path": str(project.path) if project.path else None,
+            "load_problems": [problem_to_json(p) for p in project.load_problems]}
+
+
 class ExportAdapter:
-    """The bridge to layerlab.core.export (imported on first use: it is the one that loads Keras)."""
+    """Exports a project through the check engine (with the weights saved beside the project, if any)."""
 
     FORMATS = {".keras": "Keras model (*.keras)", ".h5": "Legacy Keras HDF5 (*.h5)", ".py": "Python script (*.py)"}
-    missing = ""  # why export is unavailable ("" : it is available); TrainedModelAdapter may say more
+    missing = ""
     available = True
 
-    def export(self, project, path: Path):
-        """Export `project` to `path` (runs Keras: call it off the GUI thread). Returns the export's result."""
-        from layerlab.core.export import export_project
+    def __init__(self, engine=None) -> None:
+        from layerlab.gui import check_engine
 
-        return export_project(project, path)
+        self.engine = engine if engine is not None else check_engine.shared()
+
+    def export(self, project, path: Path) -> ExportDone:
+        """Export `project` to `path`; blocks until the engine has written it (call it off the GUI thread)."""
+        result = self.engine.call_blocking("export", {**project_args(project), "target": str(path)})
+        return ExportDone(Path(result["path"]), result["format"], int(result["total_params"]),
+                          list(result.get("notes") or []))
 
 
 class ModelExporter(QObject):
@@ -199,11 +223,11 @@ class ModelExporter(QObject):
     busyChanged = Signal(bool)  # noqa: N815 - Qt naming
     message = Signal(str)  # status text
 
-    def __init__(self, parent: QWidget, dialogs: Dialogs, adapter: ExportAdapter | None = None):
+    def __init__(self, parent: QWidget, dialogs: Dialogs, adapter: ExportAdapter | None = None, engine=None):
         super().__init__(parent)
         self._parent = parent
         self.dialogs = dialogs
-        self.adapter = adapter or ExportAdapter()
+        self.adapter = adapter or ExportAdapter(engine)
         self.task: BackgroundTask | None = None
 
     @property
@@ -294,20 +318,37 @@ def is_model_file(path: str | Path) -> bool:
     return Path(path).suffix.lower() in MODEL_SUFFIXES
 
 
-def import_for_editor(path: str | Path):
-    """Read a model file into a project laid out for the canvas's cards. Plain Python: runs on a worker thread.
+@dataclass
+class ImportedModel:
+    """An imported model in the editor: the project (laid out), its weights, and what to tell the user."""
 
-    Returns the importer's ImportResult; raises ModelFileError or ModelRefusedError (LayerLabErrors).
+    project: object
+    weights: dict[str, list]
+    notes: list[str] = field(default_factory=list)
+    source: Path | None = None
+    format: str = ""
+
+
+def import_for_editor(path: str | Path, engine) -> ImportedModel:
+    """Read a model file (in the check engine) into a project laid out for the canvas's cards.
+
+    Blocks until the engine answers: call it off the GUI thread. Raises the engine's error
+    (EngineError with the importer's message: what the file holds and why it is refused).
     """
-    from layerlab.core.importer import import_model
+    from layerlab.core import project as project_io
     from layerlab.gui.canvas.arrange import layout_positions
 
-    result = import_model(path, layout=False)
-    document = result.project.document
+    result = engine.call_blocking("import", {"path": str(Path(path).resolve())})
+    project = project_io.from_json(result["project"])
+    arrays = engine.arrays
+    weights = {layer: [arrays.take(ref) for ref in refs] for layer, refs in (result.get("weights") or {}).items()}
+    document = project.document
     for node_id, pos in layout_positions(document).items():
         document.move_node(node_id, pos)
-    result.project.path = None
-    return result
+    project.path = None
+    source = result.get("source")
+    return ImportedModel(project, weights, list(result.get("notes") or []), Path(source) if source else None,
+                         result.get("format") or "")
 
 
 def write_imported_weights(result, project_path: Path) -> Path | None:
@@ -322,10 +363,10 @@ def write_imported_weights(result, project_path: Path) -> Path | None:
 
 
 class ModelImporter(QObject):
-    """Imports one model file at a time on a worker thread (a NASNet-sized file takes a few hundred ms).
+    """Imports one model file at a time in the check engine (a NASNet-sized file takes a few hundred ms).
 
     Signals:
-        imported(ImportResult): the project is ready (laid out; weights in memory).
+        imported(ImportedModel): the project is ready (laid out; weights in memory).
         failed(str): why not (the importer's message: what the file holds and why it is refused).
         busyChanged(bool)
     """
@@ -334,8 +375,11 @@ class ModelImporter(QObject):
     failed = Signal(str)
     busyChanged = Signal(bool)  # noqa: N815 - Qt naming
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, engine=None):
         super().__init__(parent)
+        from layerlab.gui import check_engine
+
+        self.engine = engine if engine is not None else check_engine.shared()
         self.task: BackgroundTask | None = None
 
     @property
@@ -346,7 +390,7 @@ class ModelImporter(QObject):
         """Start importing `path`; None if an import is already running."""
         if self.task is not None:
             return None
-        task = self.task = BackgroundTask(lambda: import_for_editor(path), self)
+        task = self.task = BackgroundTask(lambda: import_for_editor(path, self.engine), self)
         task.done.connect(self._on_done)
         task.failed.connect(self._on_failed)
         self.busyChanged.emit(True)

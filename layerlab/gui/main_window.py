@@ -52,8 +52,10 @@ class MainWindow(QMainWindow):
         recovery_folder: where recovery files go (default: recovery.recovery_dir()).
         recovery_interval_ms: how often unsaved work is written aside.
         interactive: False for screenshots and benchmarks: no recovery files, no saved window state.
-        warm_up_delay_ms: how long after construction the shape checker starts importing Keras (after the
-            first paint, so that TensorFlow does not slow the window's appearance).
+        warm_up_delay_ms: how long after the window is shown the first shape check is sent if nothing has
+            painted by then (it is sent right after the first paint otherwise).
+        check_engine: the CheckEngine for checks, exports, imports and the Data panel (default: the editor's
+            shared one, started at once, in parallel with the first paint).
     """
 
     projectLoaded = Signal()  # noqa: N815 - Qt naming
@@ -61,20 +63,24 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None, dialogs: Dialogs | None = None,
                  recovery_folder: Path | None = None, recovery_interval_ms: int = recovery.DEFAULT_INTERVAL_MS,
-                 interactive: bool = True, warm_up_delay_ms: int = 300, parent: QWidget | None = None):
+                 interactive: bool = True, warm_up_delay_ms: int = 300, parent: QWidget | None = None,
+                 check_engine=None):
         super().__init__(parent)
+        from layerlab.gui import check_engine as engines
+
+        engine = check_engine if check_engine is not None else engines.shared()  # starts now, beside the paint
         self.settings = settings if settings is not None else QSettings()
         allowed.load(self.settings)
         self.dialogs = dialogs or Dialogs()
         self.interactive = interactive
         self.recent = RecentFiles(self.settings)
-        self.exporter = files.ModelExporter(self, self.dialogs)
+        self.exporter = files.ModelExporter(self, self.dialogs, engine=engine)
         self.project = Project()
         self.document = self.project.document
         self.undo_stack = QUndoStack(self)
-        self.check_service = CheckService(self.document, self, warm_up_delay_ms=warm_up_delay_ms)
+        self.check_service = CheckService(self.document, self, warm_up_delay_ms=warm_up_delay_ms, engine=engine)
         self._restored = False  # content restored from a recovery file: unsaved although the stack is clean
-        self.importer = files.ModelImporter(self)
+        self.importer = files.ModelImporter(self, engine=engine)
         self._import = None  # a model imported but not saved yet: its weights are written on the first save
         self._shown = False
 
@@ -181,6 +187,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.indexChanged.connect(self._on_edit)
         self.check_service.reportReady.connect(self._on_report)
         self.check_service.kerasReady.connect(lambda: self._show_check_status(self.check_service.report))
+        self.check_service.engineDied.connect(self._on_check_engine_died)
         self.canvas.selectionChangedIds.connect(self._on_selection)
         self.palette_panel.layerActivated.connect(self.add_layer_at_center)
         self.inspector.selectRequested.connect(self.go_to_nodes)
@@ -262,6 +269,13 @@ class MainWindow(QMainWindow):
 
         p = self.project
         self.problems.set_path_problems(path_problems(p.dataset, p.training, p.base_dir))
+
+    def _on_check_engine_died(self, reason: str) -> None:
+        """The check engine crashed: say so; a new one is starting and shapes come back when it answers."""
+        restarting = not self.check_service.engine.gave_up
+        self.statusBar().showMessage(reason + (" Restarting it; shapes come back in a moment." if restarting else ""),
+                                     15_000 if restarting else 0)
+        self._show_check_status(None)
 
     def _show_check_status(self, report: CheckReport | None) -> None:
         if not len(self.document):

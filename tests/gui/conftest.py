@@ -4,6 +4,9 @@
 `make_canvas(document)` returns a `Canvas` whose `wait_checked()` blocks (on
 the CheckService's signal, not a sleep) until the shapes of the document's
 latest revision are shown. Everything is shut down after the test.
+`check_engine` is the one check engine the whole session shares (every
+CheckService, window, export and import uses it); only fault tests start and
+kill their own.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from PySide6.QtTest import QTest
 
 from layerlab.core.document import GraphDocument
 from layerlab.core.shapes import CheckReport
+from layerlab.gui import check_engine as engines
 from layerlab.gui.canvas.view import CanvasView
 from layerlab.gui.checking import CheckService
 
@@ -115,8 +119,16 @@ def docs():
     return SimpleNamespace(wide_deep=wide_deep_document, loose=loose_document)
 
 
+@pytest.fixture(scope="session")
+def check_engine(qapp):
+    """The session's shared check engine (started once; ended after the last test)."""
+    engine = engines.shared()
+    yield engine
+    engines.shutdown_shared()
+
+
 @pytest.fixture
-def make_canvas(qtbot):
+def make_canvas(qtbot, check_engine):
     made: list[Canvas] = []
 
     def make(document: GraphDocument | None = None, size=(1200, 800)) -> Canvas:

@@ -125,7 +125,7 @@ def test_examples_are_listed_with_titles():
     assert files.example_paths(Path("/nonexistent")) == []
 
 
-def test_export_adapter_writes_a_python_script(tmp_path):
+def test_export_adapter_writes_a_python_script(tmp_path, check_engine):
     adapter = files.ExportAdapter()
     assert adapter.available, adapter.missing
     result = adapter.export(tiny_project(), tmp_path / "m.py")

@@ -35,7 +35,7 @@ def test_the_data_panel_previews_the_digits_with_their_classes(qtbot, make_windo
     assert preview.counts.counts == {str(d): n for d, n in zip(range(10), (178, 182, 177, 183, 181, 182, 181, 179,
                                                                          174, 180))}
     assert "1,797" in preview.facts.text() and "(1797, 64)" in preview.facts.text()
-    assert service.dataset.x_train.shape == (1797, 64)
+    assert service.dataset.x_shape == (1797, 64) and service.dataset.num_train == 1797  # the arrays: in the engine
     qtbot.waitUntil(lambda: "fits the model" in window.training.data_panel.problem_label.text(),
                     timeout=RUN_TIMEOUT_MS)
     assert not window.training.data_panel.shapes_button.isEnabled()

@@ -53,6 +53,15 @@ class ArrayFolder:
         except (OSError, ValueError) as exc:
             raise ProtocolError(f"array file {name}: {exc}") from None
 
+    def take(self, ref: dict) -> np.ndarray:
+        """:meth:`get`, then remove the file (an array read once, such as an answer's)."""
+        array = self.get(ref)
+        try:
+            os.remove(self.folder / ref[REF])
+        except OSError:
+            pass
+        return array
+
     def pack(self, value: Any, name: str = "a") -> Any:
         """`value` with every ndarray in it (in dicts and lists) replaced by a reference."""
         if isinstance(value, np.ndarray) and value.ndim > 0:

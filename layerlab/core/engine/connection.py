@@ -86,7 +86,11 @@ class EngineConnection:
             rid = next(self._ids)
             self._pending[rid] = future
         future.request_id = rid  # events of this request carry the same id
-        if not self.transport.send_line(protocol.encode(protocol.request(op, args, rid))):
+        message = protocol.request(op, args, rid)
+        granted = _granted_folders()
+        if granted:  # the folders the user allowed in this process reach the engine with each request
+            message["allow"] = granted
+        if not self.transport.send_line(protocol.encode(message)):
             with self._lock:
                 self._pending.pop(rid, None)
             future.set_exception(EngineDied(self.exit_reason or "the engine is not running", self.returncode))
@@ -96,9 +100,13 @@ class EngineConnection:
         """Send a request and wait for its result."""
         return self.request(op, args).result(timeout)
 
-    def stop(self) -> bool:
-        """Ask the running request to stop after its current step (a batch, a node); False if gone."""
-        return self.transport.send_line(protocol.encode(protocol.request(protocol.STOP)))
+    def stop(self, request_id: int | None = None) -> bool:
+        """Ask the running request, or that of `request_id` (running or queued), to stop after its step.
+
+        A step is a batch, a node, a wire. False if the engine is gone.
+        """
+        args = None if request_id is None else {"id": request_id}
+        return self.transport.send_line(protocol.encode(protocol.request(protocol.STOP, args)))
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Wait until the engine is ready (or has ended); True when ready."""
@@ -198,3 +206,9 @@ class EngineConnection:
 
                 traceback.print_exc()
         self.ended.set()
+
+
+def _granted_folders() -> list[str]:
+    from layerlab.core import confine
+
+    return [str(p) for p in confine.allowed_folders()]

@@ -2,7 +2,8 @@
 
 Three shapes, each with ``"v": PROTOCOL_VERSION``:
 
-- a request, editor to engine: ``{"v": 1, "id": 7, "op": "check", "args": {...}}``;
+- a request, editor to engine: ``{"v": 1, "id": 7, "op": "check", "args": {...}}``, with
+  ``"allow": [folder, ...]`` when the user has allowed folders outside projects (layerlab.core.confine);
 - a reply, engine to editor: ``{"v": 1, "id": 7, "ok": true, "result": {...}}`` or
   ``{"v": 1, "id": 7, "ok": false, "error": {"kind": "...", "message": "..."}}``;
 - an event, engine to editor: ``{"v": 1, "event": "epoch", "data": {...}}`` (with the ``id`` of the

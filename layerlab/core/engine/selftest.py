@@ -61,5 +61,12 @@ def _pid(args: dict, ctx: Context):
     return {"pid": os.getpid(), "parent": os.getppid(), "modules": heavy}
 
 
+def _allowed(args: dict, ctx: Context):
+    from layerlab.core import confine
+
+    return [str(p) for p in confine.allowed_folders()]
+
+
 ROLE = Role("selftest", {"echo": _echo, "count": _count, "ignore_stop": _ignore_stop, "array": _array,
-                         "fail": _fail, "die": _die, "pid": _pid}, warm_up=None)
+                         "fail": _fail, "die": _die, "pid": _pid,
+                         "allowed": _allowed}, warm_up=None)

@@ -30,6 +30,7 @@ ORPHAN_EXIT = 3  # the exit code of an engine whose editor went away
 
 # role name -> "module:attribute" of its Role; the modules import Keras only when their ops run
 ROLES = {
+    "check": "layerlab.core.engine.check_role:ROLE",
     "selftest": "layerlab.core.engine.selftest:ROLE",
 }
 
@@ -52,6 +53,7 @@ class Context:
         self.request_id: int | None = None
         self.stop = threading.Event()
         self._on_stop: list[Callable[[], None]] = []
+        self._cancelled: set = set()  # ids of queued requests stopped before they began
         self._lock = threading.Lock()
 
     def emit(self, name: str, data: Any = None) -> None:
@@ -76,11 +78,24 @@ class Context:
             except Exception:  # noqa: BLE001 - a stop must never kill the reader
                 traceback.print_exc()
 
+    def cancel(self, request_id) -> None:
+        """Stop request `request_id`: now if it runs, when it begins if it is queued."""
+        with self._lock:
+            running = request_id == self.request_id
+            if not running:
+                self._cancelled.add(request_id)
+        if running:
+            self.request_stop()
+
     def begin(self, request_id: int | None) -> None:
         with self._lock:
             self.request_id = request_id
             self.stop.clear()
             self._on_stop = []
+            if request_id is not None and request_id in self._cancelled:
+                self.stop.set()  # stopped while it waited: the operation sees it at its first step
+            if isinstance(request_id, int):  # ids grow: older cancellations can never match again
+                self._cancelled = {r for r in self._cancelled if not isinstance(r, int) or r > request_id}
 
 
 @dataclass
@@ -135,7 +150,11 @@ def serve(role: Role, instream: BinaryIO, outstream: BinaryIO, arrays: ArrayFold
                 continue
             op = message.get("op")
             if op == protocol.STOP:
-                ctx.request_stop()
+                target = (message.get("args") or {}).get("id")
+                if target is None:
+                    ctx.request_stop()
+                else:
+                    ctx.cancel(target)
             elif op == protocol.SHUTDOWN:
                 ctx.request_stop()
                 inbox.put(None)
@@ -166,6 +185,10 @@ def _answer(role: Role, message: dict, ctx: Context) -> dict:
     if handler is None:
         return protocol.failure(rid, "UnknownOperation", f"the {role.name} engine has no operation {op!r}")
     ctx.begin(rid)
+    if message.get("allow"):  # folders the user allowed in the editor (a file can never grant them)
+        from layerlab.core import confine
+
+        confine.allow(*(str(f) for f in message["allow"]))
     try:
         return protocol.reply(rid, handler(message.get("args") or {}, ctx))
     except LayerLabError as exc:

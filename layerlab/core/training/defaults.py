@@ -76,38 +76,49 @@ def output_units(document: GraphDocument, node: str, report=None) -> int | None:
     return units if isinstance(units, int) and not isinstance(units, bool) else None
 
 
+def target_facts(dataset) -> list[dict]:
+    """What the defaults need of each target array: small, so the check engine can send it for data it holds.
+
+    Per target: ``one_hot_flag`` (the section one-hot encodes it), ``one_hot_cols`` (its width when its rows
+    are one-hot, else None) and ``classes`` (for integer labels, else None).
+    """
+    from layerlab.core.data.preprocess import as_list, num_classes
+
+    flags = (dataset.meta or {}).get("one_hot") or []
+    facts = []
+    for i, raw in enumerate(as_list(dataset.y_train)):
+        y = np.asarray(raw)
+        one_hot = (y.ndim == 2 and y.shape[1] >= 2 and y.size > 0
+                   and bool(np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1)))
+        labels = (y.size and (np.issubdtype(y.dtype, np.integer) or y.dtype == bool) and np.min(y) >= 0
+                  and (y.ndim <= 1 or (y.ndim == 2 and y.shape[1] == 1)))
+        facts.append({"one_hot_flag": bool(i < len(flags) and flags[i]),
+                      "one_hot_cols": int(y.shape[1]) if one_hot else None,
+                      "classes": int(num_classes(dataset, i)) if labels else None})
+    return facts
+
+
+def _facts(dataset) -> list[dict]:
+    known = getattr(dataset, "targets", None)  # data summarized by the check engine (the editor's LoadedData)
+    return known if known is not None else target_facts(dataset)
+
+
 def _one_hot_targets(dataset, index: int, units: int | None) -> bool:
     if isinstance(dataset, dict):  # a dataset section, not loaded (an export): its "one_hot" says
         flag = dataset.get("one_hot")
         return bool(flag[index]) if isinstance(flag, list) and index < len(flag) else flag is True
-    flags = (dataset.meta or {}).get("one_hot") or []
-    if index < len(flags) and flags[index]:
-        return True
-    from layerlab.core.data.preprocess import as_list
-
-    ys = as_list(dataset.y_train)
-    if index >= len(ys):
+    facts = _facts(dataset)
+    if index >= len(facts):
         return False
-    y = np.asarray(ys[index])
-    if y.ndim != 2 or y.shape[1] < 2 or (units is not None and y.shape[1] != units) or not y.size:
-        return False
-    return bool(np.all((y == 0) | (y == 1)) and np.all(y.sum(axis=1) == 1))
+    cols = facts[index]["one_hot_cols"]
+    return facts[index]["one_hot_flag"] or (cols is not None and (units is None or cols == units))
 
 
 def _classes(dataset, index: int) -> int | None:
-    from layerlab.core.data.preprocess import as_list, num_classes
-
     if isinstance(dataset, dict):
         return None
-    ys = as_list(dataset.y_train)
-    if index >= len(ys):
-        return None
-    y = np.asarray(ys[index])
-    if not y.size or not (np.issubdtype(y.dtype, np.integer) or y.dtype == bool) or np.min(y) < 0:
-        return None
-    if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
-        return None
-    return num_classes(dataset, index)
+    facts = _facts(dataset)
+    return facts[index]["classes"] if index < len(facts) else None
 
 
 def pick_for_output(activation: str | None, units: int | None, one_hot: bool = False,

@@ -89,6 +89,7 @@ class CanvasView(QGraphicsView):
         self.canvas_scene.selectionChanged.connect(self._on_selection_changed)
         if check_service is not None:
             check_service.reportReady.connect(self.canvas_scene.apply_report)
+            check_service.engineDied.connect(lambda _reason: self.canvas_scene.apply_report(None))  # shapes: "…"
             if check_service.report is not None:
                 self.canvas_scene.apply_report(check_service.report)
 

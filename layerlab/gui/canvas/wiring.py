@@ -5,7 +5,7 @@ from a free input, it looks for outputs; from a connected input, it picks
 the existing wire up (drop it elsewhere to re-route, or on empty canvas to
 remove it). Wires that cannot exist (a cycle, a layer feeding itself, the same
 wire twice) are refused outright. Every other candidate is asked of the
-CheckService, whose worker tries the wire on the target layer in Keras:
+CheckService, whose check engine tries the wire on the target layer in Keras:
 incompatible ports dim and say why, and a wire to one of them can still be
 made (the canvas then shows it red), because the fix may be a parameter.
 """

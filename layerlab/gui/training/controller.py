@@ -68,7 +68,7 @@ class TrainingController(QObject):
         self.project = window.project
         self.document = window.document
         self.store = SectionStore(window.project, window.undo_stack, self)
-        self.data_service = DataService(self)
+        self.data_service = DataService(self, engine=window.check_service.engine)
         self.runner = TrainingRunner(self)
         self.history = RunHistory()
         self.progress = RunProgress()
@@ -444,13 +444,11 @@ class TrainingController(QObject):
             problems = [DataProblem(service.error)]
         elif service.dataset is None or checks.report is None or checks.report_revision != self.document.revision:
             return  # not known yet: the next report or dataset brings a check
-        else:
-            from layerlab.core.data import check_data
-
-            try:
-                problems = check_data(service.dataset, self.document, checks.report, training=self._loss_section())
-            except LayerLabError as exc:
-                problems = [DataProblem(str(exc))]
+        else:  # the check engine holds the arrays and the checked graph: it compares them
+            revision = self.document.revision
+            service.check(checks.key, self._loss_section(),
+                          lambda found: self.set_data_problems(found) if revision == self.document.revision else None)
+            return
         self.set_data_problems(problems)
 
     def _loss_section(self) -> dict | None:

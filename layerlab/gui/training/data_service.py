@@ -1,22 +1,27 @@
-"""Loading the chosen data in the background: its preview, then the arrays the checks and training use.
+"""The chosen data, read in the check engine: its preview, its arrays, and its problems against the model.
 
 Reading a CSV, importing scikit-learn or decoding images takes from a
-fraction of a second to many; none of it happens on the GUI thread. Each
-request gets a generation number; a result for an older request than the
-latest is dropped, so the panel always ends up showing the current section.
-The loaded Dataset is kept and handed to the next run (if its section has
-not changed since), so that pressing Train does not load the data twice.
+fraction of a second to many; none of it happens in the editor. The engine
+reads the preview (images come back as .npy files), then loads the arrays
+and keeps them: the editor holds a few facts about them (:class:`LoadedData`)
+and asks the engine for the problems between the data and the model
+(:meth:`DataService.check`). Each request gets a generation number; the
+engine is told to stop older ones, and their answers are dropped, so the
+panel always ends up showing the current section. If the engine restarts,
+the current section is read again.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
-import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
+from layerlab.core.engine import check_messages as msg
+from layerlab.core.engine.connection import EngineDied
 from layerlab.core.errors import LayerLabError
 
 
@@ -27,49 +32,37 @@ def section_key(section: dict | None, base_dir: Path) -> str | None:
     return json.dumps(section, sort_keys=True, default=str) + "@" + str(Path(base_dir).resolve())
 
 
+@dataclass(frozen=True)
+class LoadedData:
+    """The dataset the engine holds for the current section (the arrays stay in the engine)."""
+
+    key: str
+    num_train: int
+    has_test: bool
+    class_names: list[str] | None = None
+    source: str = ""
+    x_shape: tuple | dict | None = None  # of the training inputs (a dict for several inputs)
+    targets: list | None = None  # per target, what the training defaults need (core.training.defaults.target_facts)
+
+
 def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, LayerLabError):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "Out of memory while loading the data: the dataset is too large for this machine."
-    from layerlab.core.keras_errors import friendly_error
-
-    return f"The data could not be loaded: {type(exc).__name__}: {friendly_error(exc)}"
+    if isinstance(exc, LayerLabError) and getattr(exc, "kind", "") != "InternalError":
+        return str(exc)  # the reader's own words: the key, file, row
+    return f"The data could not be loaded: {exc}"
 
 
-class _DataWorker(QObject):
-    previewed = Signal(int, object, str)  # generation, Preview or None, error text
-    loaded = Signal(int, object, str)  # generation, Dataset or None, error text
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.latest = 0  # written by the GUI thread: a newer request makes older work pointless
-
-    @Slot(int, object, object)
-    def load(self, generation: int, section: dict, base_dir: Path) -> None:
-        if generation != self.latest:
-            return
-        from layerlab.core.data import load_dataset, preview
-
-        try:
-            self.previewed.emit(generation, preview(section, base_dir), "")
-        except Exception as exc:
-            self.previewed.emit(generation, None, _error_text(exc))
-            return
-        if generation != self.latest:
-            return
-        try:
-            self.loaded.emit(generation, load_dataset(section, base_dir), "")
-        except Exception as exc:
-            self.loaded.emit(generation, None, _error_text(exc))
+def _shape(value):
+    if isinstance(value, dict):
+        return {k: tuple(v) for k, v in value.items()}
+    return tuple(value) if isinstance(value, list) else None
 
 
 class DataService(QObject):
-    """Keeps the preview and the arrays of the current dataset section, loaded off the GUI thread.
+    """Keeps the preview of the current dataset section, and its arrays loaded in the check engine.
 
     Signals:
         loading(): a new section is being read.
-        previewReady(Preview), datasetReady(Dataset): results for the current section.
+        previewReady(Preview), datasetReady(LoadedData): results for the current section.
         failed(str): the section or its data cannot be read (the message names the key, file, row...).
         cleared(): there is no dataset section.
     """
@@ -79,30 +72,23 @@ class DataService(QObject):
     datasetReady = Signal(object)  # noqa: N815
     failed = Signal(str)
     cleared = Signal()
-    _request = Signal(int, object, object)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, engine=None):
         super().__init__(parent)
+        from layerlab.gui import check_engine
+
+        self.engine = engine if engine is not None else check_engine.shared()
         self.key: str | None = None
         self.preview = None
-        self.dataset = None
+        self.dataset: LoadedData | None = None
         self.error = ""
         self.busy = False
+        self._section: dict | None = None
+        self._base_dir: Path | None = None
         self._generation = 0
+        self._requests: list[int] = []
         self._closed = False
-        self._thread = QThread()
-        self._thread.setObjectName("layerlab-data")
-        self._worker = _DataWorker()
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._request.connect(self._worker.load, Qt.ConnectionType.QueuedConnection)
-        self._worker.previewed.connect(self._on_previewed, Qt.ConnectionType.QueuedConnection)
-        self._worker.loaded.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
-        self._thread.start()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
-        _live.add(self)
+        self.engine.restarted.connect(self._on_engine_restarted)
 
     def request(self, section: dict | None, base_dir: Path, force: bool = False) -> None:
         """Read `section` (unless it is the one already read, or being read)."""
@@ -113,63 +99,90 @@ class DataService(QObject):
         self.preview = self.dataset = None
         self.error = ""
         self._generation += 1
-        self._worker.latest = self._generation
+        for request_id in self._requests:
+            self.engine.stop(request_id)
+        self._requests = []
         if key is None or self._closed:
             self.busy = False
+            self._section = None
             self.cleared.emit()
             return
+        self._section, self._base_dir = dict(section), Path(base_dir)
         self.busy = True
         self.loading.emit()
-        self._request.emit(self._generation, dict(section), Path(base_dir))
+        generation = self._generation
+        args = {"section": self._section, "base_dir": str(Path(base_dir).resolve())}
+        preview = self.engine.call("data_preview", args, lambda r: self._on_previewed(generation, r),
+                                   lambda e: self._on_failed(generation, e))
+        load = self.engine.call("data_load", {**args, "key": key}, lambda r: self._on_loaded(generation, r),
+                                lambda e: self._on_failed(generation, e))
+        self._requests = [r for r in (preview.request_id, load.request_id) if r is not None]
 
     def dataset_for(self, section: dict | None, base_dir: Path):
-        """The loaded Dataset when it is for `section` read from `base_dir`, else None."""
-        if self.dataset is not None and section_key(section, base_dir) == self.key:
-            return self.dataset
+        """The loaded arrays for `section`, when the editor holds them: never now (they stay in the engine)."""
         return None
 
-    @Slot(int, object, str)
-    def _on_previewed(self, generation: int, preview, error: str) -> None:
+    def check(self, document_key: str, training: dict | None, on_done: Callable[[list], None]) -> None:
+        """The problems between the loaded data and the document the engine checks under `document_key`.
+
+        `on_done(problems)` runs on the GUI thread (DataProblems; a failure to check is one problem too).
+        Nothing is called if the data changes meanwhile or the engine dies (the restart checks again).
+        """
+        if self.dataset is None:
+            return
+        generation = self._generation
+
+        def done(result: dict) -> None:
+            if generation == self._generation and not self._closed:
+                on_done([msg.problem_from_json(p) for p in result.get("problems") or []])
+
+        def failed(exc: Exception) -> None:
+            if generation == self._generation and not self._closed and not isinstance(exc, EngineDied):
+                from layerlab.core.data.checks import DataProblem
+
+                on_done([DataProblem(str(exc))])
+
+        self.engine.call("data_check", {"key": self.dataset.key, "doc": document_key, "training": training},
+                         done, failed)
+
+    def _on_previewed(self, generation: int, result: dict) -> None:
         if generation != self._generation or self._closed:
             return
-        if error:
-            self.busy = False
-            self.error = error
-            self.failed.emit(error)
-            return
-        self.preview = preview
-        self.previewReady.emit(preview)
+        arrays = self.engine.arrays
+        self.preview = msg.preview_from_json(result, arrays)
+        self.previewReady.emit(self.preview)
 
-    @Slot(int, object, str)
-    def _on_loaded(self, generation: int, dataset, error: str) -> None:
+    def _on_loaded(self, generation: int, result: dict) -> None:
         if generation != self._generation or self._closed:
             return
         self.busy = False
-        if error:
-            self.error = error
-            self.failed.emit(error)
-            return
-        self.dataset = dataset
-        self.datasetReady.emit(dataset)
+        self.dataset = LoadedData(str(result["key"]), int(result["num_train"]), bool(result["has_test"]),
+                                  result.get("class_names"), str(result.get("source") or ""),
+                                  _shape(result.get("x_shape")), result.get("targets"))
+        self.datasetReady.emit(self.dataset)
+
+    def _on_failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._generation or self._closed or self.error:
+            return  # the preview's failure is the load's too: said once
+        if isinstance(exc, EngineDied) and not self.engine.gave_up:
+            return  # the engine restarts and the section is read again
+        self.busy = False
+        self.error = _error_text(exc)
+        self.failed.emit(self.error)
+
+    def _on_engine_restarted(self) -> None:
+        if not self._closed and self._section is not None and self._base_dir is not None:
+            self.request(self._section, self._base_dir, force=True)  # the new engine holds no data
 
     def shutdown(self) -> None:
-        """End the loading thread (waits for a file being read to finish)."""
+        """Stop listening (the window is closing); the engine lets go of nothing it needs."""
         if self._closed:
             return
         self._closed = True
-        self._worker.latest = -1
-        self._thread.quit()
-        self._thread.wait()
-
-
-_live: weakref.WeakSet = weakref.WeakSet()
-
-
-@atexit.register
-def _shutdown_all() -> None:
-    # a QThread still running when Python exits aborts the process: stop any service left open
-    for service in list(_live):
+        self._generation += 1
+        for request_id in self._requests:
+            self.engine.stop(request_id)
         try:
-            service.shutdown()
-        except RuntimeError:  # its Qt objects are already gone
+            self.engine.restarted.disconnect(self._on_engine_restarted)
+        except (RuntimeError, TypeError):
             pass
