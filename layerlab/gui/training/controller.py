@@ -5,15 +5,17 @@
 - the Data and Training panels (project sections, edited through undo commands),
 - the DataService (preview and arrays, loaded in the background) and the
   data's problems against the graph (listed with the graph's, with fixes),
-- the Train / Stop / Continue actions and the TrainingRunner (QThread),
+- the Train / Stop (Kill) / Continue actions and the TrainingRunner (runs in worker processes),
 - the RunHistory behind the runs list and the live plots,
 - the results view and the weights shown in the inspector,
 - the lock that keeps the graph read-only during a run,
-- the trained session: saved with the project (weights beside it, runs in
-  it), restored when a trained project is opened, exported on request.
+- the trained session (a handle on the worker process that holds the model):
+  saved with the project (weights beside it, runs in it) and exported by that
+  worker, restored (in a new worker) when a trained project is opened.
 
-Data flows one way: job -> listener -> queued signals -> this controller ->
-RunHistory -> plots (redrawn by their own timer).
+Data flows one way: job -> worker process -> event messages -> runner signals ->
+this controller -> RunHistory -> plots (redrawn by their own timer). The editor
+never imports TensorFlow: the model and the data stay in the worker.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, STOPPED
 from layerlab.gui import icons
 from layerlab.gui.files import CANCEL
-from layerlab.gui.training import jobs
 from layerlab.gui.training.data_panel import FILE_FILTERS, DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
@@ -45,9 +46,10 @@ from layerlab.gui.training.series import RunHistory
 from layerlab.gui.training.settings_panel import TrainingSettingsPanel
 from layerlab.gui.training.view import TrainingView
 from layerlab.gui.training.weights import WeightsView
-from layerlab.gui.training.worker import TrainingRunner
+from layerlab.gui.training.worker import TrainingRunner, WorkerJob
 
 STOP_AND_CLOSE = "stop and close"
+WARM_DELAY_MS = 500  # after the first paint, a worker starts importing Keras for the first Train
 PROGRESS_INTERVAL_S = 0.5
 LOCKED_ACTIONS = ("new", "open", "import_model", "revert", "cut", "paste", "duplicate", "delete", "auto_layout",
                   "undo", "redo", "export.keras", "export.h5")
@@ -71,7 +73,7 @@ class TrainingController(QObject):
         self.runner = TrainingRunner(self)
         self.history = RunHistory()
         self.progress = RunProgress()
-        self.session = None  # the trained (or restored) TrainingSession; Continue goes on with it
+        self.session = None  # the WorkerSession holding the trained (or restored) model; Continue goes on with it
         self.session_revision = -1  # the document revision the session's model was built from
         self.evaluation = None
         self.unsaved_records: list = []  # runs not yet written into the project
@@ -80,6 +82,7 @@ class TrainingController(QObject):
         self.lineage = None  # the lineage being trained
         self._close_after = False
         self._stopping = False
+        self._killable = False  # Stop went unanswered: the Stop button kills
         self._restoring = False
         self._progress_shown = 0.0
 
@@ -106,6 +109,9 @@ class TrainingController(QObject):
         self.runner.phase.connect(lambda text: self.run_panel.show_message(INFO, text))
         self.runner.fitEnded.connect(self._on_fit_ended)
         self.runner.finished.connect(self._on_finished)
+        self.runner.stopUnanswered.connect(self._offer_kill)
+        self.runner.sessionLost.connect(self._on_session_lost)
+        window.firstShown.connect(lambda: QTimer.singleShot(WARM_DELAY_MS, self.runner.warm))
         self.data_service.loading.connect(self.data_panel.show_loading)
         self.data_service.previewReady.connect(self.data_panel.show_preview)
         self.data_service.datasetReady.connect(lambda _ds: self._schedule_check())
@@ -161,16 +167,25 @@ class TrainingController(QObject):
     def unsaved(self) -> bool:
         return bool(self.unsaved_records) or self.weights_unsaved
 
-    def trained_model(self):
-        """The model trained (or restored) in this window, or None."""
-        return self.session.model if self.session is not None else None
+    def trained_session(self):
+        """The WorkerSession holding the model trained (or restored) in this window, or None."""
+        return self.session if self.session is not None and self.session.usable else None
+
+    def weights_source(self) -> str | None:
+        """Which run the trained model's weights come from, in words ("Run 2, 15 epochs")."""
+        session = self.trained_session()
+        if session is None:
+            return None
+        lineage = self._lineage_of_session()
+        return f"{lineage.label}, {session.epochs_done} epochs" if lineage is not None else \
+            f"the trained model, {session.epochs_done} epochs"
 
     def _update_actions(self) -> None:
         busy = self.busy
-        has_model = self.session is not None and self.session.model is not None
+        has_model = self.trained_session() is not None
         can_restore = self._saved_weights() is not None
         self.train_action.setEnabled(not busy)
-        self.stop_action.setEnabled(self.training and not self._stopping)
+        self.stop_action.setEnabled(self.training and (not self._stopping or self._killable))
         self.continue_action.setEnabled(not busy and (has_model or can_restore))
         tip = "Train the model further, for the number of epochs set beside (F6)"
         if has_model and self.session_revision != self.document.revision:
@@ -197,60 +212,87 @@ class TrainingController(QObject):
             self.run_panel.show_message(ERROR, "An export is still running: train when it has finished.")
             return False
         self._commit_focused_edit()
-        section = self.store.get("dataset") or None
-        base_dir = self.project.base_dir
-        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
-                            dataset_section=section, base_dir=base_dir, name=self.project.name,
-                            dataset=self.data_service.dataset_for(section, base_dir), report=self._current_report())
         self.session_revision = self.document.revision
-        return self._start(job, None)
+        return self._start(self._job(), None)
 
-    def _current_report(self):
-        """The editor's shape check of the document as it is now (None while one is pending)."""
-        checks = self.window.check_service
-        if checks.report is not None and not checks.pending and checks.report_revision == self.document.revision:
-            return checks.report
-        return None
+    def _job(self, **kwargs) -> WorkerJob:
+        """A job for a new worker: the project as it is now (graph, sections, saved runs)."""
+        path = self.project.path
+        return WorkerJob(project=self.project.to_json(), path=str(path) if path else None,
+                         base_dir=str(self.project.base_dir), training=self.store.get("training") or None, **kwargs)
 
     def continue_training(self, epochs: int | None = None) -> bool:
         """Train the current model `epochs` more epochs (the run bar's number by default)."""
         if self.busy:
             return False
         epochs = int(epochs if epochs is not None else self.run_panel.more_epochs.value())
-        if self.session is not None and self.session.model is not None:
-            job = jobs.TrainJob(session=self.session, epochs=epochs)
+        if self.trained_session() is not None:
+            job = WorkerJob(session=self.session, epochs=epochs, training=self.store.get("training") or None)
             continuing = self._lineage_of_session()
             return self._start(job, continuing)
         saved = self._saved_weights()
         if saved is None:
             self.run_panel.show_message(INFO, "Train first: Continue trains a trained model further.")
             return False
-        from layerlab.core.training import state
-
-        snapshot = project_io.from_json(self.project.to_json(), self.project.path)
-        section = self.store.get("dataset") or None
-        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
-                            dataset_section=section, base_dir=self.project.base_dir, name=self.project.name,
-                            dataset=self.data_service.dataset_for(section, self.project.base_dir),
-                            restore=snapshot, epochs=epochs)
         self.session_revision = self.document.revision
-        end = state.epochs_trained(self.project)
-        continuing = next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
-        return self._start(job, continuing)
+        continuing = self._lineage_of_saved_weights()
+        return self._start(self._job(restore=True, epochs=epochs), continuing)
+
+    def _lineage_of_saved_weights(self):
+        """The lineage the project's saved weights belong to (by the run the project names, else by epochs)."""
+        from layerlab.core.training import state
+        from layerlab.core.training.jobs import saved_weights_run
+
+        saved = saved_weights_run(self.project)
+        if saved is not None:
+            found = self._lineage_of_run(saved[0])
+            if found is not None:
+                return found
+        end = saved[1] if saved is not None else state.epochs_trained(self.project)
+        return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
 
     def stop(self) -> None:
-        """Stop after the current batch; the model keeps what it learned."""
+        """Stop after the current batch; the model keeps what it learned. Once Stop went unanswered: kill."""
         if not self.training:
+            return
+        if self._killable:
+            self.run_panel.show_message(INFO, "Killing the training worker…")
+            self.runner.kill()
             return
         self._stopping = True
         self.runner.request_stop()
         self.run_panel.show_message(INFO, "Stopping after the current batch…")
         self._update_actions()
 
-    def _start(self, job: jobs.TrainJob, continuing) -> bool:
+    def _offer_kill(self) -> None:
+        """The worker did not stop in time (stuck in a long call): the Stop button becomes Kill."""
+        if not self.training:
+            return
+        self._killable = True
+        self.stop_action.setText("&Kill")
+        self.stop_action.setToolTip("The worker did not stop: end it now (the model in training is lost)")
+        self.run_panel.show_message(ERROR, "The training worker does not answer Stop. Kill ends it now; the model "
+                                           "in training is lost, the project and its saved weights are not.")
+        self._update_actions()
+
+    def _reset_stop(self) -> None:
+        self._stopping = self._killable = False
+        self.stop_action.setText("&Stop")
+        self.stop_action.setToolTip("Stop after the current batch (the model keeps what it learned) (Shift+F5)")
+
+    def _on_session_lost(self, session, reason: str) -> None:
+        if session is not self.session:
+            return
+        self.session = None
+        self.weights_unsaved = False
+        self.run_panel.show_message(ERROR, f"The training worker holding the trained model {reason}. The model is "
+                                           "lost; the project and its saved weights are as they were.")
+        self._update_actions()
+
+    def _start(self, job: WorkerJob, continuing) -> bool:
         if not self.runner.submit(job):
             return False
-        self._stopping = False
+        self._reset_stop()
         self.progress.reset()
         self.lock.lock()
         self.lineage = self.history.start(continuing)
@@ -317,11 +359,11 @@ class TrainingController(QObject):
         if status != FAILED:
             self.run_panel.set_busy(True)  # evaluating: no known end
 
-    def _on_finished(self, outcome: jobs.TrainOutcome) -> None:
+    def _on_finished(self, outcome) -> None:
         lineage, self.lineage = self.lineage, None
         self.run_panel.set_busy(False)
         self.lock.unlock()
-        self._stopping = False
+        self._reset_stop()
         record = outcome.record if outcome.record is not None and outcome.record.epochs_run else None
         if lineage is not None:  # a run that ended before its first epoch (it never trained) is not listed
             lineage.live = False
@@ -331,13 +373,16 @@ class TrainingController(QObject):
                 self.history.lineages.remove(lineage)
         if record is not None:
             self.unsaved_records.append(record)
-        if outcome.status != FAILED and outcome.session is not None and outcome.session.model is not None:
+        if outcome.status != FAILED and outcome.session is not None and outcome.session.has_model:
+            if outcome.session is not self.session:
+                self.runner.release(self.session)  # the earlier model's worker: a newer model replaces it
             self.session = outcome.session
             self.weights_unsaved = outcome.status != RESTORED
         elif outcome.status == FAILED and outcome.session is not None and outcome.session is self.session:
-            self.session = None  # a continuation that diverged: its weights are NaN, nothing to go on with
+            self.session = None  # a continuation that diverged (NaN weights) or whose worker died
             self.weights_unsaved = False
         # a new run that failed leaves the earlier model (if any) as it was: it can still be saved or continued
+        self._suggest_more_epochs(outcome.status, record)
         if outcome.evaluation is not None:
             self.set_evaluation(outcome.evaluation)
         if outcome.data_problems:
@@ -369,10 +414,27 @@ class TrainingController(QObject):
             self._close_after = False
             QTimer.singleShot(0, self.window.close)
 
+    def _suggest_more_epochs(self, status: str, record) -> None:
+        """Continue's epochs: the rest of a stopped run ("finish the remaining 30"), else as they were."""
+        panel = self.run_panel
+        if status == STOPPED and record is not None:
+            asked = int(record.config.get("epochs") or 0)
+            left = asked - record.epochs_run
+            if left > 0:
+                panel.more_epochs.setValue(left)
+                panel.more_epochs.setToolTip(f"Continue finishes the stopped run: the remaining {left} epochs")
+                return
+        panel.more_epochs.setToolTip("How many epochs Continue adds")
+
     def _lineage_of_session(self):
-        """The lineage the current session's runs belong to."""
+        """The lineage the current session's weights belong to."""
         if self.session is None:
             return None
+        run = getattr(self.session, "weights_run", None)
+        if run is not None:
+            found = self._lineage_of_run(run)
+            if found is not None:
+                return found
         records = getattr(self.session, "records", [])
         for lineage in reversed(self.history.lineages):
             if any(r in lineage.records for r in records):
@@ -380,12 +442,15 @@ class TrainingController(QObject):
         end = self.session.epochs_done
         return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
 
+    def _lineage_of_run(self, run_id: str):
+        return next((lin for lin in self.history.lineages if any(r.id == run_id for r in lin.records)), None)
+
     def set_evaluation(self, evaluation) -> None:
         self.evaluation = evaluation
-        self.view.ensure_results().set_evaluation(evaluation)
         lineage = self._lineage_of_session()
-        source = f"{lineage.label}, {evaluation.epochs} epochs" if lineage is not None else \
-            f"the trained model, {evaluation.epochs} epochs"
+        name = lineage.label if lineage is not None else None
+        self.view.ensure_results().set_evaluation(evaluation, name)
+        source = f"{name or 'the trained model'}, {evaluation.epochs} epochs"
         self.weights_view.set_stats(evaluation.weights, source)
 
     # -- the data against the graph ---------------------------------------------------------------------
@@ -498,6 +563,7 @@ class TrainingController(QObject):
         from layerlab.core.training import state
         from layerlab.core.training.errors import TrainedStateError
 
+        self.runner.release(self.session)
         self.session = None
         self.evaluation = None
         self.unsaved_records = []
@@ -527,14 +593,9 @@ class TrainingController(QObject):
             self._restore()
 
     def _restore(self) -> None:
-        """Load the saved weights on the training thread: the results and the inspector show them."""
-        snapshot = project_io.from_json(self.project.to_json(), self.project.path)
-        section = self.store.get("dataset") or None
-        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
-                            dataset_section=section, base_dir=self.project.base_dir, name=self.project.name,
-                            restore=snapshot, train=False)
+        """Load the saved weights in a worker: the results and the inspector show them, Continue trains them."""
         self.session_revision = self.document.revision
-        if self.runner.submit(job):
+        if self.runner.submit(self._job(restore=True, train=False)):
             self._restoring = True
             self.run_panel.show_message(INFO, "Loading the trained weights…")
             self._update_actions()
@@ -543,35 +604,55 @@ class TrainingController(QObject):
     def save_project(self, path: Path) -> str:
         """Write the project to `path`, with the trained weights beside it and the runs in it.
 
+        The weights are written by the worker that holds the model (through core's `save_trained`).
         Returns a note for the status bar ('' when everything was written). Raises OSError or
         LayerLabError when nothing could be saved.
         """
+        from layerlab.core.engine.connection import EngineDied, EngineError
         from layerlab.core.training import state
-        from layerlab.core.training.errors import StateWriteError, TrainedStateError
+        from layerlab.core.training.errors import StateWriteError
+        from layerlab.core.training.jobs import WEIGHTS_RUN_KEY, mark_weights_run
 
         note = ""
-        model = self.trained_model()
+        session = self.trained_session()
         records = list(self.unsaved_records)
         if self.training:  # the run in progress is saved when it has ended
             note = "The weights of the model in training are not saved yet: save again when the run ends."
-            model = None
-        if model is not None and self.weights_unsaved:
+            session = None
+        state.add_runs(self.project, records)
+        if session is not None and self.weights_unsaved:
+            named = self.project.extra.get(WEIGHTS_RUN_KEY)
+            mark_weights_run(self.project, session)
             try:
-                state.save_trained(self.project, model, records, path)
-            except StateWriteError:
-                raise
-            except TrainedStateError as exc:  # NaN weights: keep the project and the runs, not the weights
-                state.add_runs(self.project, records)
+                session.call("save", {"project": self.project.to_json(), "path": str(path)})
+            except EngineError as exc:
+                if exc.kind == "StateWriteError":
+                    raise StateWriteError(str(exc)) from None
+                if exc.kind != "TrainedStateError":
+                    raise
+                self._name_weights_run(named)  # NaN weights: keep the project and the runs, not the weights
                 project_io.save(self.project, path)
                 note = f"Saved without the weights: {exc}."
+            except EngineDied as exc:
+                self._name_weights_run(named)
+                project_io.save(self.project, path)
+                note = f"Saved without the weights: the training worker {exc.reason}."
             else:
                 self.weights_unsaved = False
         else:
-            state.add_runs(self.project, records)
             project_io.save(self.project, path)
         self.unsaved_records = [r for r in self.unsaved_records if r not in records]
         self._update_actions()
         return note
+
+    def _name_weights_run(self, named) -> None:
+        """The weights were not written: the project names the run of the weights on disk, as before."""
+        from layerlab.core.training.jobs import WEIGHTS_RUN_KEY
+
+        if named is None:
+            self.project.extra.pop(WEIGHTS_RUN_KEY, None)
+        else:
+            self.project.extra[WEIGHTS_RUN_KEY] = named
 
     def confirm_close(self) -> bool:
         """Closing the window: True when it may close now. During a run, ask; then stop and close when done."""
@@ -587,15 +668,14 @@ class TrainingController(QObject):
         if answer != STOP_AND_CLOSE:
             return False
         self._close_after = True
-        if self.runner.job is not None:
-            self.runner.job.evaluate = False  # no time for evaluation: the window is closing
         self.stop()
         return False
 
     def shutdown(self) -> None:
-        """Stop everything and wait for the threads (the window is closing)."""
+        """Stop everything: the workers end, the data thread is waited for (the window is closing)."""
         self._unsubscribe()
         self._check_timer.stop()
+        self.session = None
         self.runner.shutdown()
         self.data_service.shutdown()
 
