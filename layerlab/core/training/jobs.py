@@ -89,6 +89,7 @@ def run_job(job: TrainJob, listener: TrainingListener | None = None, phase: Call
     if session is not None:
         outcome.epochs_done = session.epochs_done
         outcome.has_model = session.model is not None and outcome.status != FAILED
+        outcome.weights_run = session.weights_run
     return outcome
 
 
@@ -146,7 +147,7 @@ def _run(job: TrainJob, listener: TrainingListener | None, phase, current: Curre
     if session.model is not None and status != FAILED and job.evaluate:
         phase("Evaluating…")
         evaluation = evaluate_session(session, dataset)
-        evaluation.run_id = getattr(session, "weights_run", None)
+        evaluation.run_id = session.weights_run
     return TrainOutcome(status, reason, record, session, dataset, evaluation, problems)
 
 
@@ -160,7 +161,7 @@ def saved_weights_run(project: Project) -> tuple[str, int] | None:
 
 def mark_weights_run(project: Project, session) -> None:
     """Write into the project which run (and epoch count) the weights about to be saved come from."""
-    run_id = getattr(session, "weights_run", None)
+    run_id = session.weights_run
     if run_id is not None:
         project.extra[WEIGHTS_RUN_KEY] = {"id": run_id, "epochs": int(session.epochs_done)}
     else:

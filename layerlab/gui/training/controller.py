@@ -21,41 +21,39 @@ never imports TensorFlow: the model and the data stay in the worker.
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
-from layerlab.core import project as project_io
 from layerlab.core.document import NODE_MOVED
 from layerlab.core.errors import LayerLabError
-from layerlab.core.training.listener import FAILED, STOPPED
 from layerlab.gui import icons
 from layerlab.gui.files import CANCEL
 from layerlab.gui.training.data_panel import FILE_FILTERS, DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
-from layerlab.gui.training.messages import ERROR, INFO, RESTORED, end_message
+from layerlab.gui.training.messages import ERROR, INFO
 from layerlab.gui.training.progress import RunProgress
 from layerlab.gui.training.run_panel import RunPanel
+from layerlab.gui.training.run_reports import RunReports
 from layerlab.gui.training.sections import SectionStore
 from layerlab.gui.training.series import RunHistory
 from layerlab.gui.training.settings_panel import TrainingSettingsPanel
+from layerlab.gui.training.trained_state import TrainedState
 from layerlab.gui.training.view import TrainingView
 from layerlab.gui.training.weights import WeightsView
 from layerlab.gui.training.worker import TrainingRunner, WorkerJob
 
 STOP_AND_CLOSE = "stop and close"
 WARM_DELAY_MS = 500  # after the first paint, a worker starts importing Keras for the first Train
-PROGRESS_INTERVAL_S = 0.5
 LOCKED_ACTIONS = ("new", "open", "import_model", "revert", "cut", "paste", "duplicate", "delete", "auto_layout",
                   "undo", "redo", "export.keras", "export.h5")
 
 
-class TrainingController(QObject):
+class TrainingController(RunReports, TrainedState, QObject):
     """Signals: busyChanged(bool), outcomeReady(TrainOutcome), unsavedChanged(), dataProblemsChanged(list)."""
 
     busyChanged = Signal(bool)  # noqa: N815 - Qt naming
@@ -171,15 +169,6 @@ class TrainingController(QObject):
         """The WorkerSession holding the model trained (or restored) in this window, or None."""
         return self.session if self.session is not None and self.session.usable else None
 
-    def weights_source(self) -> str | None:
-        """Which run the trained model's weights come from, in words ("Run 2, 15 epochs")."""
-        session = self.trained_session()
-        if session is None:
-            return None
-        lineage = self._lineage_of_session()
-        return f"{lineage.label}, {session.epochs_done} epochs" if lineage is not None else \
-            f"the trained model, {session.epochs_done} epochs"
-
     def _update_actions(self) -> None:
         busy = self.busy
         has_model = self.trained_session() is not None
@@ -238,19 +227,6 @@ class TrainingController(QObject):
         continuing = self._lineage_of_saved_weights()
         return self._start(self._job(restore=True, epochs=epochs), continuing)
 
-    def _lineage_of_saved_weights(self):
-        """The lineage the project's saved weights belong to (by the run the project names, else by epochs)."""
-        from layerlab.core.training import state
-        from layerlab.core.training.jobs import saved_weights_run
-
-        saved = saved_weights_run(self.project)
-        if saved is not None:
-            found = self._lineage_of_run(saved[0])
-            if found is not None:
-                return found
-        end = saved[1] if saved is not None else state.epochs_trained(self.project)
-        return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
-
     def stop(self) -> None:
         """Stop after the current batch; the model keeps what it learned. Once Stop went unanswered: kill."""
         if not self.training:
@@ -279,15 +255,6 @@ class TrainingController(QObject):
         self._stopping = self._killable = False
         self.stop_action.setText("&Stop")
         self.stop_action.setToolTip("Stop after the current batch (the model keeps what it learned) (Shift+F5)")
-
-    def _on_session_lost(self, session, reason: str) -> None:
-        if session is not self.session:
-            return
-        self.session = None
-        self.weights_unsaved = False
-        self.run_panel.show_message(ERROR, f"The training worker holding the trained model {reason}. The model is "
-                                           "lost; the project and its saved weights are as they were.")
-        self._update_actions()
 
     def _start(self, job: WorkerJob, continuing) -> bool:
         if not self.runner.submit(job):
@@ -322,136 +289,6 @@ class TrainingController(QObject):
         focus = QApplication.focusWidget()
         if isinstance(focus, QLineEdit) and focus.isModified():
             focus.editingFinished.emit()
-
-    # -- reports from the training thread ----------------------------------------------------------------
-    def _on_started(self, epochs: int, steps: int, samples: int) -> None:
-        self.progress.start(epochs, steps, samples)
-        if self.lineage is not None:
-            self.lineage.steps = steps
-        self.view.ensure_plots().fix_epochs(max(epochs, max((lin.last_epoch for lin in self.history.lineages
-                                                             if lin.visible), default=0)))
-        self.run_panel.set_busy(False)
-        self.run_panel.show_message(INFO, f"Training on {samples:,} samples, {steps:,} batches per epoch.")
-        self.run_panel.show_progress(0.0, self.progress.text())
-
-    def _on_batch(self, epoch: int, batch: int, logs: dict) -> None:
-        if self.lineage is None:
-            return
-        self.lineage.add_batch(epoch, batch, logs)
-        self.progress.on_batch(epoch, batch)
-        now = time.monotonic()
-        if now - self._progress_shown >= PROGRESS_INTERVAL_S:  # the bar need not move 20 times a second
-            self._progress_shown = now
-            self.run_panel.show_progress(self.progress.fraction, self.progress.text())
-        if self.view.plots is not None:
-            self.view.plots.mark_dirty(self.lineage)
-
-    def _on_epoch(self, epoch: int, logs: dict) -> None:
-        if self.lineage is None:
-            return
-        self.lineage.add_epoch(epoch, logs)
-        self.progress.on_epoch(epoch)
-        self.run_panel.show_progress(self.progress.fraction, self.progress.text())
-        self.view.ensure_plots().mark_dirty(self.lineage)
-        self.view.runs.refresh()  # its epochs and latest metrics
-
-    def _on_fit_ended(self, status: str, _reason: str) -> None:
-        if status != FAILED:
-            self.run_panel.set_busy(True)  # evaluating: no known end
-
-    def _on_finished(self, outcome) -> None:
-        lineage, self.lineage = self.lineage, None
-        self.run_panel.set_busy(False)
-        self.lock.unlock()
-        self._reset_stop()
-        record = outcome.record if outcome.record is not None and outcome.record.epochs_run else None
-        if lineage is not None:  # a run that ended before its first epoch (it never trained) is not listed
-            lineage.live = False
-            if record is not None and record not in lineage.records:
-                lineage.records.append(record)
-            if not lineage.records:
-                self.history.lineages.remove(lineage)
-        if record is not None:
-            self.unsaved_records.append(record)
-        if outcome.status != FAILED and outcome.session is not None and outcome.session.has_model:
-            if outcome.session is not self.session:
-                self.runner.release(self.session)  # the earlier model's worker: a newer model replaces it
-            self.session = outcome.session
-            self.weights_unsaved = outcome.status != RESTORED
-        elif outcome.status == FAILED and outcome.session is not None and outcome.session is self.session:
-            self.session = None  # a continuation that diverged (NaN weights) or whose worker died
-            self.weights_unsaved = False
-        # a new run that failed leaves the earlier model (if any) as it was: it can still be saved or continued
-        self._suggest_more_epochs(outcome.status, record)
-        if outcome.evaluation is not None:
-            self.set_evaluation(outcome.evaluation)
-        if outcome.data_problems:
-            self.set_data_problems(outcome.data_problems)
-        layer_names = {self.document.node(n).layer_name: n for n in self.document.node_ids()}
-        level, text = end_message(outcome.status, outcome.reason,
-                                  outcome.record.duration if outcome.record is not None else None, layer_names)
-        if self._restoring and outcome.status == FAILED:
-            text = f"The saved weights could not be loaded: {outcome.reason}"
-        elif outcome.status == FAILED and outcome.record is None and not text.startswith("Training failed"):
-            text = f"Training failed: {text}"
-        elif outcome.status == STOPPED and record is None:
-            text = "Stopped before training began: nothing was trained."
-        self._restoring = False
-        self.run_panel.show_message(level, text)
-        if self.progress.active:
-            self.run_panel.show_progress(self.progress.fraction, self.progress.ended_text())
-        self.progress.active = False
-        if self.view.plots is not None or self.history.lineages:
-            self.view.ensure_plots().fix_epochs(None)
-            self.view.plots.rebuild()
-        self.view.runs.refresh()
-        self.busyChanged.emit(False)
-        self._update_actions()
-        if record is not None or self.weights_unsaved:
-            self.unsavedChanged.emit()
-        self.outcomeReady.emit(outcome)
-        if self._close_after:  # asked while the run went on: close now (the window may still ask about saving)
-            self._close_after = False
-            QTimer.singleShot(0, self.window.close)
-
-    def _suggest_more_epochs(self, status: str, record) -> None:
-        """Continue's epochs: the rest of a stopped run ("finish the remaining 30"), else as they were."""
-        panel = self.run_panel
-        if status == STOPPED and record is not None:
-            asked = int(record.config.get("epochs") or 0)
-            left = asked - record.epochs_run
-            if left > 0:
-                panel.more_epochs.setValue(left)
-                panel.more_epochs.setToolTip(f"Continue finishes the stopped run: the remaining {left} epochs")
-                return
-        panel.more_epochs.setToolTip("How many epochs Continue adds")
-
-    def _lineage_of_session(self):
-        """The lineage the current session's weights belong to."""
-        if self.session is None:
-            return None
-        run = getattr(self.session, "weights_run", None)
-        if run is not None:
-            found = self._lineage_of_run(run)
-            if found is not None:
-                return found
-        records = getattr(self.session, "records", [])
-        for lineage in reversed(self.history.lineages):
-            if any(r in lineage.records for r in records):
-                return lineage
-        end = self.session.epochs_done
-        return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
-
-    def _lineage_of_run(self, run_id: str):
-        return next((lin for lin in self.history.lineages if any(r.id == run_id for r in lin.records)), None)
-
-    def set_evaluation(self, evaluation) -> None:
-        self.evaluation = evaluation
-        lineage = self._lineage_of_session()
-        name = lineage.label if lineage is not None else None
-        self.view.ensure_results().set_evaluation(evaluation, name)
-        source = f"{name or 'the trained model'}, {evaluation.epochs} epochs"
-        self.weights_view.set_stats(evaluation.weights, source)
 
     # -- the data against the graph ---------------------------------------------------------------------
     def _on_section_changed(self, key: str) -> None:
@@ -549,111 +386,7 @@ class TrainingController(QObject):
         folder = self.project.path.parent if self.project.path else Path.cwd()
         return self.window.dialogs.save_file(self.window, caption, str(folder / name), filters)
 
-    # -- the project: open, save, close ---------------------------------------------------------------
-    def _saved_weights(self) -> Path | None:
-        if self.project.path is None:
-            return None
-        from layerlab.core.weights import weights_path_for
-
-        path = weights_path_for(self.project.path)
-        return path if path.is_file() else None
-
-    def project_loaded(self) -> None:
-        """The window shows another project: its runs, its data, and (if saved) its trained weights."""
-        from layerlab.core.training import state
-        from layerlab.core.training.errors import TrainedStateError
-
-        self.runner.release(self.session)
-        self.session = None
-        self.evaluation = None
-        self.unsaved_records = []
-        self.weights_unsaved = False
-        self.data_problems = []
-        self.data_panel.columns = []
-        try:
-            self.history.load(state.runs(self.project))
-            note = ""
-        except TrainedStateError as exc:
-            self.history.clear()
-            note = str(exc)
-        self.store.reload()
-        self.view.runs.refresh()
-        if self.view.plots is not None or self.history.lineages:
-            self.view.ensure_plots().rebuild()
-        if self.view.results is not None:
-            self.view.results.set_evaluation(None)
-        self.weights_view.set_stats(None)
-        self.run_panel.show_progress(0.0, "")
-        self.run_panel.show_message(ERROR if note else INFO, note or (
-            f"{len(self.history.lineages)} earlier run(s) shown; Continue trains the saved model further."
-            if self.history.lineages else "Choose the data and the settings, then press Train."))
-        self.request_data(force=True)
-        self._update_actions()
-        if self._saved_weights() is not None and not self.busy:
-            self._restore()
-
-    def _restore(self) -> None:
-        """Load the saved weights in a worker: the results and the inspector show them, Continue trains them."""
-        self.session_revision = self.document.revision
-        if self.runner.submit(self._job(restore=True, train=False)):
-            self._restoring = True
-            self.run_panel.show_message(INFO, "Loading the trained weights…")
-            self._update_actions()
-            self.busyChanged.emit(True)
-
-    def save_project(self, path: Path) -> str:
-        """Write the project to `path`, with the trained weights beside it and the runs in it.
-
-        The weights are written by the worker that holds the model (through core's `save_trained`).
-        Returns a note for the status bar ('' when everything was written). Raises OSError or
-        LayerLabError when nothing could be saved.
-        """
-        from layerlab.core.engine.connection import EngineDied, EngineError
-        from layerlab.core.training import state
-        from layerlab.core.training.errors import StateWriteError
-        from layerlab.core.training.jobs import WEIGHTS_RUN_KEY, mark_weights_run
-
-        note = ""
-        session = self.trained_session()
-        records = list(self.unsaved_records)
-        if self.training:  # the run in progress is saved when it has ended
-            note = "The weights of the model in training are not saved yet: save again when the run ends."
-            session = None
-        state.add_runs(self.project, records)
-        if session is not None and self.weights_unsaved:
-            named = self.project.extra.get(WEIGHTS_RUN_KEY)
-            mark_weights_run(self.project, session)
-            try:
-                session.call("save", {"project": self.project.to_json(), "path": str(path)})
-            except EngineError as exc:
-                if exc.kind == "StateWriteError":
-                    raise StateWriteError(str(exc)) from None
-                if exc.kind != "TrainedStateError":
-                    raise
-                self._name_weights_run(named)  # NaN weights: keep the project and the runs, not the weights
-                project_io.save(self.project, path)
-                note = f"Saved without the weights: {exc}."
-            except EngineDied as exc:
-                self._name_weights_run(named)
-                project_io.save(self.project, path)
-                note = f"Saved without the weights: the training worker {exc.reason}."
-            else:
-                self.weights_unsaved = False
-        else:
-            project_io.save(self.project, path)
-        self.unsaved_records = [r for r in self.unsaved_records if r not in records]
-        self._update_actions()
-        return note
-
-    def _name_weights_run(self, named) -> None:
-        """The weights were not written: the project names the run of the weights on disk, as before."""
-        from layerlab.core.training.jobs import WEIGHTS_RUN_KEY
-
-        if named is None:
-            self.project.extra.pop(WEIGHTS_RUN_KEY, None)
-        else:
-            self.project.extra[WEIGHTS_RUN_KEY] = named
-
+    # -- closing ----------------------------------------------------------------------------------------
     def confirm_close(self) -> bool:
         """Closing the window: True when it may close now. During a run, ask; then stop and close when done."""
         if not self.busy:
