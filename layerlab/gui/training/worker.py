@@ -140,7 +140,8 @@ class TrainingRunner(QObject):
         self.request_id: int | None = None
         self.stop_requested = False
         self.killed = False
-        self._stop_echoed = False
+        self._begun = False  # the worker has begun the running request (an event of it came)
+        self._echo_stop = False  # Stop came before that: send it again once the request has begun
         self._closed = False
         self._sessions: list[WorkerSession] = []
         self._grace = QTimer(self)
@@ -175,7 +176,7 @@ class TrainingRunner(QObject):
             client.event.connect(lambda message, s=session: self._on_event(s, message))
             self._sessions.append(session)
         self.job, self.running = job, session
-        self.stop_requested = self.killed = self._stop_echoed = False
+        self.stop_requested = self.killed = self._begun = self._echo_stop = False
         future = session.client.call("train", job.args(), lambda result, s=session: self._on_result(s, result),
                                      lambda error, s=session: self._on_error(s, error))
         self.request_id = future.request_id
@@ -186,6 +187,7 @@ class TrainingRunner(QObject):
         if self.job is None or self.running is None:
             return
         self.stop_requested = True
+        self._echo_stop = not self._begun
         self.running.client.stop()
         if not self._grace.isActive():
             self._grace.start(int(STOP_GRACE_S * 1000))
@@ -205,9 +207,10 @@ class TrainingRunner(QObject):
         if session is not self.running or message.get("id") != self.request_id:
             return
         name, data = message.get("event"), message.get("data") or {}
-        if self.stop_requested and not self._stop_echoed:
+        self._begun = True
+        if self._echo_stop:
             # a Stop sent before the worker began this request (it was still starting) reached no run: again
-            self._stop_echoed = True
+            self._echo_stop = False
             session.client.stop()
         if name == "batch":
             self.batch.emit(int(data["epoch"]), int(data["batch"]), data.get("logs") or {})
