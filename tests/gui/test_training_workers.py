@@ -168,3 +168,35 @@ def test_a_stop_sent_while_the_worker_starts_is_not_lost(qtbot, make_window):
         assert controller.train()
         controller.stop()
     assert stopped.args[0].status == STOPPED
+
+
+def test_the_weights_of_an_earlier_run_can_be_kept_saved_and_exported(qtbot, make_window, tmp_path):
+    import keras
+    import numpy as np
+
+    window = make_window()
+    open_digits(window, epochs=1)
+    controller = window.training
+    first = run(qtbot, window)
+    second = run(qtbot, window)  # a newer model: Save, Export and Continue use it, the first is kept alive
+    assert controller.session is second.session and first.session.alive
+    old, new = controller.history.lineages
+    runs = controller.view.runs
+    assert runs.weights_lineage == new.id and runs.keepable == {old.id}
+    [keep] = runs.context_menu(old.id).actions()
+    assert keep.text() == "Keep this run's weights" and keep.isEnabled()
+    keep.trigger()
+    assert controller.session is first.session and runs.weights_lineage == old.id
+    assert f"Kept the weights of {old.label}" in controller.run_panel.message.text()
+    assert controller.view.results.note.text().startswith(f"The weights of {old.label} after 1 epoch")
+    assert not runs.context_menu(old.id).actions()[0].isEnabled()  # already kept
+
+    out = tmp_path / "kept.keras"
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        assert window.export_model(out) is not None
+    exported = keras.models.load_model(out)
+    kept = [np.asarray(w) for w in first.session.call("weights")["weights"]]
+    assert all(np.array_equal(a, b) for a, b in zip(exported.get_weights(), kept))
+    path = tmp_path / "digits.layerlab"
+    assert window.save_as(path)
+    assert project_io.load(path).extra[WEIGHTS_RUN_KEY] == {"id": first.record.id, "epochs": 1}

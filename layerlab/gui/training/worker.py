@@ -66,6 +66,7 @@ class WorkerSession:
         self.weights_run: str | None = None  # the run its weights come from
         self.has_model = False
         self.lost: str | None = None  # why the worker is gone, once it is
+        self.evaluation = None  # the latest Evaluation of its model
 
     @property
     def alive(self) -> bool:
@@ -234,6 +235,8 @@ class TrainingRunner(QObject):
         session.epochs_done = outcome.epochs_done
         session.weights_run = outcome.weights_run
         session.has_model = outcome.has_model
+        if outcome.evaluation is not None:
+            session.evaluation = outcome.evaluation
         self._finish(session, outcome)
 
     def _on_error(self, session: WorkerSession, error: Exception) -> None:
