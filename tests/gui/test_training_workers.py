@@ -114,7 +114,15 @@ def test_a_worker_killed_mid_run_fails_the_run_and_train_trains_again(qtbot, mak
     section = controller.store.get("training")
     section["epochs"] = 1
     controller.store.edit("training", section)
-    assert run(qtbot, window).status == FINISHED
+    trained = run(qtbot, window)
+    assert trained.status == FINISHED and controller.continue_action.isEnabled()
+    folder = trained.session.client.arrays.folder
+    assert not list(folder.glob("*.npy"))  # the evaluation's arrays were read, then removed
+
+    with qtbot.waitSignal(controller.runner.sessionLost, timeout=RUN_TIMEOUT_MS):
+        os.kill(trained.session.client.pid, signal.SIGKILL)  # the idle worker holding the model dies
+    assert controller.session is None and not controller.continue_action.isEnabled()
+    assert "holding the trained model was killed" in controller.run_panel.message.text()
 
 
 def test_stop_turns_into_kill_when_the_worker_does_not_stop(qtbot, make_window, monkeypatch):

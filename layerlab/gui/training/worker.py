@@ -83,7 +83,12 @@ class WorkerSession:
         Raises EngineError (the worker refused) or EngineDied (it is gone).
         """
         result = self.client.connection.call(op, args, timeout)
-        return self.client.arrays.unpack(result) if self.client.arrays is not None else result
+        arrays = self.client.arrays
+        if arrays is None:
+            return result
+        value = arrays.unpack(result)
+        arrays.remove(result)  # a long-lived worker's folder must not fill up
+        return value
 
     def release(self) -> None:
         """The editor no longer needs this model: the worker ends."""
@@ -227,6 +232,7 @@ class TrainingRunner(QObject):
     def _on_result(self, session: WorkerSession, result: dict) -> None:
         try:
             outcome = outcome_from_json(result, session.client.arrays)
+            session.client.arrays.remove(result)  # read: a long-lived worker's folder must not fill up
         except (KeyError, TypeError, ValueError, LayerLabError) as exc:  # a worker of another version, or a bug
             outcome = TrainOutcome(FAILED, f"The training worker's answer could not be read: {exc}")
         outcome.session = session
