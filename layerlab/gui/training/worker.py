@@ -292,8 +292,9 @@ class TrainingRunner(QObject):
             return True
         self._closed = True
         self._grace.stop()
+        running, self.running, self.job = self.running, None, None  # nothing of theirs is reported any more
         for session in list(self._sessions):
-            if session is self.running:
+            if session is running:
                 session.client.kill()
             else:
                 session.client.close()
