@@ -57,15 +57,25 @@ PROBE_MS = 5
 EXAMPLE = ROOT / "resources" / "examples" / "digits_mlp.layerlab"
 
 
-def write_data(folder: Path, tile: int) -> Path:
-    from sklearn.datasets import load_digits
+WRITE_DATA = r"""
+import sys
+import numpy as np
+from sklearn.datasets import load_digits
+digits = load_digits()
+tile = int(sys.argv[2])
+x = np.tile(digits.data.astype(np.float32) / 16.0, (tile, 1))
+y = np.tile(digits.target.astype(np.int32), tile)
+order = np.random.default_rng(0).permutation(len(y))
+np.savez(sys.argv[1], x_train=x[order], y_train=y[order])
+"""
 
-    digits = load_digits()
-    x = np.tile(digits.data.astype(np.float32) / 16.0, (tile, 1))
-    y = np.tile(digits.target.astype(np.int32), tile)
-    order = np.random.default_rng(0).permutation(len(y))
+
+def write_data(folder: Path, tile: int) -> Path:
+    """The digits, tiled, as an .npz; written by a child process so that the editor's memory is its own."""
+    import subprocess
+
     path = folder / "digits.npz"
-    np.savez(path, x_train=x[order], y_train=y[order])
+    subprocess.run([sys.executable, "-c", WRITE_DATA, str(path), str(tile)], check=True)
     return path
 
 
