@@ -4,4 +4,5 @@ import sys
 
 from layerlab.core.engine.serve import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the module (a test walking the core) must not start an engine
+    sys.exit(main())
