@@ -160,8 +160,8 @@ class MainWindow(QMainWindow):
         self.inspector.node_extra = lambda: self.project.node_extra  # a rename keeps a node's unknown keys
         self.training.run_panel.dataRequested.connect(lambda: (self.data_dock.show(), self.data_dock.raise_()))
         self.training.settings_panel.follow(self.training.data_service, self.check_service, self.training.data_panel)
-        self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_model,
-                                                    lambda: self.training.training)
+        self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_session,
+                                                    lambda: self.training.training, self.training.weights_source)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)

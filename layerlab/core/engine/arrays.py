@@ -64,7 +64,7 @@ class ArrayFolder:
 
     def pack(self, value: Any, name: str = "a") -> Any:
         """`value` with every ndarray in it (in dicts and lists) replaced by a reference."""
-        if isinstance(value, np.ndarray) and value.ndim > 0:
+        if isinstance(value, np.ndarray):  # 0-d too: its dtype must survive (an optimizer's step count)
             return self.put(value, name)
         if isinstance(value, dict):
             return {k: self.pack(v, f"{name}.{k}") for k, v in value.items()}
@@ -81,6 +81,21 @@ class ArrayFolder:
         if isinstance(value, list):
             return [self.unpack(v) for v in value]
         return value
+
+
+    def remove(self, value: Any) -> None:
+        """Delete the files of every reference in `value` (once read, they are of no more use)."""
+        if isinstance(value, dict):
+            if set(value) == {REF}:
+                name = value[REF]
+                if isinstance(name, str) and "/" not in name and "\\" not in name and not name.startswith("."):
+                    (self.folder / name).unlink(missing_ok=True)
+                return
+            for v in value.values():
+                self.remove(v)
+        elif isinstance(value, list):
+            for v in value:
+                self.remove(v)
 
 
 def _safe(name: str) -> str:

@@ -32,6 +32,7 @@ ORPHAN_EXIT = 3  # the exit code of an engine whose editor went away
 ROLES = {
     "check": "layerlab.core.engine.check_role:ROLE",
     "selftest": "layerlab.core.engine.selftest:ROLE",
+    "train": "layerlab.core.engine.train_role:ROLE",
 }
 
 

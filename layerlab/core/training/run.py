@@ -126,6 +126,7 @@ class TrainingSession:
         self.strategy = None
         self.records: list[RunRecord] = []
         self.epochs_done = 0
+        self.weights_run: str | None = None  # the id of the run the model's weights come from
         self._x = self._y = None
         self._stop = threading.Event()
 
@@ -137,6 +138,10 @@ class TrainingSession:
         clearing the request.
         """
         self._stop.set()
+
+    def withdraw_stop(self) -> None:
+        """Forget a stop request that came too late for the run it was meant for (the run had ended)."""
+        self._stop.clear()
 
     @property
     def stop_requested(self) -> bool:
