@@ -12,7 +12,7 @@ from layerlab.gui.canvas.context_menu import rename_dialog
 from layerlab.gui.canvas.group_actions import GroupError
 
 PALETTE_SEARCH_KEYS = "Ctrl+K"  # the palette's own search (Ctrl+F finds in the model)
-DIRECTIONS = (("auto", "By the Model's Shape"), ("left-to-right", "Left to Right"), ("rows", "In Rows, Top to Bottom"))
+DIRECTIONS = (("auto", "By the Model's Shape"), ("left-to-right", "Left to Right"), ("top-to-bottom", "Top to Bottom"))
 
 
 def _menu(window, title: str):
@@ -74,6 +74,7 @@ def add_group_actions(window) -> None:
     direction_menu = view.addMenu("Layout Direction")
     choice = QActionGroup(window)
     saved = str(window.settings.value("layoutDirection", "auto"))
+    saved = {"rows": "top-to-bottom"}.get(saved, saved)  # the first round's name
     canvas.layout_direction = saved if saved in dict(DIRECTIONS) else "auto"
     for key, text in DIRECTIONS:
         action = direction_menu.addAction(text)

@@ -6,6 +6,7 @@ scene then redraws from the document's notifications.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QTransform, QUndoStack
 from PySide6.QtWidgets import QFrame, QGraphicsView
@@ -58,7 +59,7 @@ class CanvasView(QGraphicsView):
         self._quick_add: QuickAddPopup | None = None  # made on first use: it costs ~80 ms to build
         self._quick_add_pos = QPointF()
         self.groups = GroupActions(self)
-        self.layout_direction = "auto"  # "auto" | "left-to-right" | "rows" (View menu)
+        self.undo_stack.indexChanged.connect(self._on_undo_index)
         self.canvas_scene.groupToggleRequested.connect(self.groups.toggle)
         self.search = SearchBar(self)  # Ctrl+F
         self.minimap = MinimapWidget(self)
@@ -442,6 +443,20 @@ class CanvasView(QGraphicsView):
     # -- layout --------------------------------------------------------------------------------
     def set_snap_to_grid(self, on: bool) -> None:
         self.canvas_scene.snap_to_grid = bool(on)
+
+    def _on_undo_index(self, _index: int) -> None:
+        if shiboken6.isValid(self.canvas_scene):
+            self.canvas_scene.update_flow()  # a layout done or undone may turn the drawing's flow
+
+    @property
+    def layout_direction(self) -> str:
+        """"auto", "left-to-right" or "top-to-bottom" (View › Layout Direction): Auto Layout's direction."""
+        return self.canvas_scene.direction
+
+    @layout_direction.setter
+    def layout_direction(self, direction: str) -> None:
+        self.canvas_scene.direction = direction
+        self.canvas_scene.update_flow()
 
     def layout_positions(self) -> dict[str, tuple[float, float]]:
         """Where Auto Layout would put every card (top-left corners, for the sizes they are drawn at)."""
