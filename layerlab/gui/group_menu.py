@@ -65,11 +65,11 @@ def add_group_actions(window) -> None:
                      acts["rename_group"], block])
 
     view = _menu(window, "View")
-    overview = add("overview", "Show &Overview Map", lambda on: canvas.minimap.setVisible(on), "Ctrl+M",
-                   "A map of the whole model with the part in view")
+    overview = add("overview", "Show &Overview Map", lambda on: canvas.minimap.set_wanted(on), "Ctrl+M",
+                   "A map of the whole model with the part in view (when part of it is out of view)")
     overview.setCheckable(True)
     overview.setChecked(str(window.settings.value("showOverview", True)).lower() not in ("false", "0"))
-    canvas.minimap.setVisible(overview.isChecked())
+    canvas.minimap.set_wanted(overview.isChecked())
     overview.toggled.connect(lambda on: window.settings.setValue("showOverview", on))
     direction_menu = view.addMenu("Layout Direction")
     choice = QActionGroup(window)

@@ -111,3 +111,33 @@ def test_a_wire_dropped_on_a_collapsed_group_s_ports_goes_to_the_inner_port_with
     assert Edge("head", target, 0, 0) in c.document.edges()
     c.undo_stack.undo()
     assert Edge("head", target, 0, 0) not in c.document.edges()
+
+
+def test_view_layout_direction_menu_lays_out_top_to_bottom_and_is_remembered(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from layerlab.core import project as project_io
+    from layerlab.gui.main_window import MainWindow
+    from tests.gui.conftest import wide_deep_document
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, recovery_folder=tmp_path / "rec", warm_up_delay_ms=0)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.adopt(project_io.Project(document=wide_deep_document()))
+        view_menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View")
+        directions = next(a.menu() for a in view_menu.actions() if a.text() == "Layout Direction")
+        texts = [a.text() for a in directions.actions()]
+        assert texts == ["By the Model's Shape", "Left to Right", "Top to Bottom"]
+        next(a for a in directions.actions() if a.text() == "Top to Bottom").trigger()  # lays out at once
+        window.canvas.canvas_scene.flush()
+        doc = window.document
+        assert window.canvas.canvas_scene.flow == "down"
+        assert all(doc.position(e.target)[1] > doc.position(e.source)[1] for e in doc.edges())
+        assert window.undo_stack.text(window.undo_stack.index() - 1) == "Auto-layout"
+        assert settings.value("layoutDirection") == "top-to-bottom"
+    finally:
+        window.undo_stack.setClean()
+        window.close()
+        window.check_service.shutdown()
