@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from layerlab.gui.canvas.context_menu import rename_dialog
 from layerlab.gui.canvas.group_actions import GroupError
+from layerlab.gui.panels.block_shelf import BlockShelf
 
 PALETTE_SEARCH_KEYS = "Ctrl+K"  # the palette's own search (Ctrl+F finds in the model)
 DIRECTIONS = (("auto", "By the Model's Shape"), ("left-to-right", "Left to Right"), ("top-to-bottom", "Top to Bottom"))
@@ -83,6 +84,11 @@ def add_group_actions(window) -> None:
         action.triggered.connect(lambda _=False, k=key: _set_direction(window, k))
         choice.addAction(action)
     view.insertAction(view.actions()[3] if len(view.actions()) > 3 else None, overview)
+    shelf = window.block_shelf = BlockShelf(window.palette_panel.tree)  # place a reusable block again
+    shelf.placeRequested.connect(lambda gid, shared: (canvas.place_block(gid, shared), canvas.setFocus()))
+    window.undo_stack.indexChanged.connect(lambda _i: shelf.refresh(window.document))  # a block made or unmade
+    window.projectLoaded.connect(lambda: shelf.refresh(window.document))
+    shelf.refresh(window.document)
     update_group_actions(window)
 
 

@@ -30,6 +30,7 @@ from layerlab.gui.commands import (
     AddNodeCommand,
     MoveNodesCommand,
     PasteCommand,
+    PlaceBlockCommand,
     RemoveEdgesCommand,
     RemoveNodesCommand,
     SetPositionsCommand,
@@ -431,6 +432,24 @@ class CanvasView(QGraphicsView):
                 if card is not None:
                     card.setSelected(True)
         return command.new_ids
+
+    def place_block(self, group_id: str, shared: bool, at: QPointF | None = None) -> str:
+        """Place a reusable block again at `at` (default: the view's centre), one undo step; returns its group."""
+        members = self.document.group_members(group_id)
+        spots = [p for p in (self.document.position(n) for n in members) if p is not None]
+        corner = QPointF(min(x for x, _ in spots), min(y for _, y in spots)) if spots else QPointF()
+        if at is None:
+            at = self.mapToScene(self.viewport().rect().center())
+        g = style.GRID
+        offset = (round((at.x() - corner.x()) / g) * g, round((at.y() - corner.y()) / g) * g)
+        command = PlaceBlockCommand(self.document, group_id, shared, offset)
+        self.undo_stack.push(command)
+        self.canvas_scene.flush()
+        self.canvas_scene.clearSelection()
+        card = self.canvas_scene.group_layer.cards.get(command.group_id)
+        if card is not None:
+            card.setSelected(True)
+        return command.group_id
 
     def _paste(self, nodes, edges, offset, text: str | None = None) -> PasteCommand:
         command = PasteCommand(self.document, nodes, edges, offset=offset)
