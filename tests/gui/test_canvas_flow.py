@@ -141,3 +141,18 @@ def test_view_layout_direction_menu_lays_out_top_to_bottom_and_is_remembered(qtb
         window.undo_stack.setClean()
         window.close()
         window.check_service.shutdown()
+
+
+def test_a_big_model_flowing_down_opens_readable_on_its_inputs_at_the_top(make_canvas):
+    from layerlab.gui.canvas import style
+
+    c = make_canvas(chain(160), size=CANVAS_SIZE)
+    c.view.layout_direction = "top-to-bottom"
+    c.wait_checked()
+    auto_layout(c)
+    assert c.view.fit_scale() < style.GLANCE_SCALE  # too big to show whole at a readable zoom
+    c.view.initial_view()
+    assert c.view.scale_factor() == style.READABLE_SCALE
+    shown = c.view.mapToScene(c.view.viewport().rect()).boundingRect()
+    assert shown.contains(card_rect(c, "x")) and shown.contains(card_rect(c, "d0"))  # the input, at the top
+    assert card_rect(c, "x").top() - shown.top() < 60 / style.READABLE_SCALE
