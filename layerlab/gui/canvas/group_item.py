@@ -53,7 +53,7 @@ def _ports_y(n: int, top: float, bottom: float) -> list[float]:
 
 
 class GroupCardItem(QGraphicsItem):
-    """A collapsed group: one card with the group's inputs on the left and outputs on the right."""
+    """A collapsed group: one card, its inputs on the left and outputs on the right (top and bottom flowing down)."""
 
     def __init__(self, group_id: str):
         super().__init__()

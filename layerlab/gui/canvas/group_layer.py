@@ -3,7 +3,9 @@
 A collapsed group that is not inside another collapsed group is drawn as one
 GroupCardItem at the top-left corner of its nodes; its nodes' items are
 hidden, the wires inside it too, and each wire that crosses its border is
-drawn to the card's port for the inner port it still goes to. An expanded
+drawn to the card's port for the inner port it still goes to (the card also
+shows its nodes' free inputs and unwired outputs: wires can be dropped on
+every card port, see `inner_ports_near`). An expanded
 group is a GroupFrameItem around what is drawn of its nodes and nested groups.
 Everything is recomputed from the document (a few groups, a few hundred
 wires), coalesced to once per turn of the event loop.
