@@ -41,8 +41,10 @@ def edge(source, target, port=0, source_port=0):
     return {"source": source, "target": target, "port": port, "source_port": source_port}
 
 
-def make(nodes, edges, training=None, name=None):
+def make(nodes, edges, training=None, name=None, groups=None):
     data = {"format": "layerlab", "version": 1, "graph": {"nodes": nodes, "edges": edges}}
+    if groups:
+        data["graph"]["groups"] = groups
     if training is not None:
         data["training"] = training
     if name:
@@ -76,6 +78,42 @@ SPECIAL = {
          node("2nd-model", "LSTM", units=3), node("keras", "Dense", units=1)],
         [edge("in", "class"), edge("in", "2nd-model"), edge("2nd-model", "keras")],
         {"optimizer": "rmsprop", "loss": "mse"}),
+    "operations_and_keyword_ports": lambda: make(
+        [node("seq", "Input", shape=[5, 3]), node("h0", "Input", shape=[4]), node("c0", "Input", shape=[4]),
+         node("decoder", "LSTM", units=4, return_sequences=True),
+         node("half", "ops.multiply", constant=0.5), node("one_minus", "ops.subtract", constant=1.0,
+                                                           constant_first=True),
+         node("both", "ops.add"), node("pooled", "ops.mean", axis=1),
+         node("joined", "ops.concatenate", axis=-1), node("out", "Dense", units=2)],
+        [edge("seq", "decoder"), edge("h0", "decoder", 1), edge("c0", "decoder", 2),
+         edge("decoder", "half"), edge("half", "one_minus"), edge("one_minus", "both", 0), edge("decoder", "both", 1),
+         edge("both", "pooled"), edge("pooled", "joined", 0), edge("h0", "joined", 1), edge("joined", "out")],
+        {"optimizer": "adam", "loss": "mse"}),
+    "nested_models": lambda: make(
+        [node("a", "Input", shape=[6]), node("b", "Input", shape=[6]),
+         node("enc_dense", "Dense", units=5, activation="relu"), node("enc_out", "Dense", units=3),
+         {"id": "enc_dense_call2", "type": "Dense", "params": {}, "shares": "enc_dense"},
+         {"id": "enc_out_call2", "type": "Dense", "params": {}, "shares": "enc_out"},
+         node("diff", "Subtract"), node("frozen_dense", "Dense", units=2, trainable=False),
+         node("score", "Dense", units=1)],
+        [edge("a", "enc_dense"), edge("enc_dense", "enc_out"), edge("b", "enc_dense_call2"),
+         edge("enc_dense_call2", "enc_out_call2"), edge("enc_out", "diff", 0), edge("enc_out_call2", "diff", 1),
+         edge("diff", "frozen_dense"), edge("frozen_dense", "score")],
+        {"optimizer": "adam", "loss": "mse"}, "siamese_nested",
+        groups=[{"id": "enc", "label": "enc", "nodes": ["enc_dense", "enc_out"], "model": True},
+                {"id": "enc_2", "label": "enc", "nodes": ["enc_dense_call2", "enc_out_call2"], "model": True,
+                 "shares": "enc"},
+                {"id": "head", "label": "head", "nodes": ["frozen_dense"], "model": True}]),
+    "new_layers": lambda: make(
+        [node("img", "Input", shape=[8, 8, 3]), node("flip", "RandomFlip", mode="horizontal"),
+         node("pool", "AdaptiveAveragePooling2D", output_size=[2, 2]), node("flat", "Reshape", target_shape=[4, 3]),
+         node("rnn", "RNN", cell={"type": "StackedRNNCells", "params": {"cells": [
+             {"type": "GRUCell", "params": {"units": 3}}, {"type": "LSTMCell", "params": {"units": 2}}]}}),
+         node("ein", "EinsumDense", equation="ab,bc->ac", output_shape=2, bias_axes="c"),
+         node("norm", "RMSNormalization")],
+        [edge("img", "flip"), edge("flip", "pool"), edge("pool", "flat"), edge("flat", "rnn"), edge("rnn", "ein"),
+         edge("ein", "norm")],
+        {"optimizer": "adam", "loss": "mse"}),
 }
 CASES = [f"example:{p.stem}" for p in sorted(EXAMPLES.glob("*.layerlab"))] + [f"graph:{k}" for k in SPECIAL]
 

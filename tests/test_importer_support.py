@@ -70,7 +70,7 @@ def assert_same_as_keras(path, result, atol=1e-5, original=None):
     model, report = build_imported(result)
     assert model.count_params() == original.count_params()
     assert report.total_params == original.count_params()
-    rebuilt = {layer.name: layer for layer in model.layers}
+    rebuilt = {layer.name: layer for layer in _leaf_layers(model)}  # nested models are sub-models again
     leaves = _leaf_layers(original)
     names = [layer.name for layer in leaves]
     for layer in leaves:

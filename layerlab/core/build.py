@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from layerlab.core import keras_errors, keras_layers
+from layerlab.core import keras_errors, keras_layers, nested
 from layerlab.core.document import GraphDocument
 from layerlab.core.errors import LayerLabError
 from layerlab.core.kerasenv import keras
-from layerlab.core.order import model_order
 
 OPTIMIZERS = {
     "sgd": "SGD", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW", "adagrad": "Adagrad",
@@ -64,50 +63,143 @@ class BuildError(LayerLabError):
 def build_model(document: GraphDocument, name: str | None = None):
     """Build the uncompiled functional Model. Raises BuildError naming the node at fault."""
     k = keras()
-    graph = document.graph
-    if not nx.is_directed_acyclic_graph(graph):
+    if not nx.is_directed_acyclic_graph(document.graph):
         raise BuildError("the graph has a cycle")
     inputs_ids = document.input_ids()
     if not inputs_ids:
         raise BuildError("the model has no Input node")
-    tensors: dict[str, list] = {}
-    layers: dict[str, object] = {}
-    for node_id in model_order(document):
-        node = document.node(node_id)
-        try:
-            if node.type == "Input":
-                params = {**node.params, "name": node.layer_name}
-                tensors[node_id] = [keras_layers.make_input(params, node.layer_name)]
-                continue
-            owner = node.shares
-            if owner is not None:
-                if owner not in layers:
-                    params = document.params(owner)
-                    params.pop("name", None)
-                    layers[owner] = keras_layers.make_layer(node.type, params, document.node(owner).layer_name)
-                layer = layers[owner]
-            elif node_id in layers:
-                layer = layers[node_id]
-            else:
-                params = dict(node.params)
-                params.pop("name", None)
-                layer = keras_layers.make_layer(node.type, params, node.layer_name)
-                layers[node_id] = layer
-            args = [tensors[e.source][e.source_port] for e in document.in_edges(node_id)]
-            if not args:
-                raise BuildError(f"node '{node_id}' has no inputs")
-            tensors[node_id] = keras_layers.call_layer(node.type, layer, args)
-        except BuildError:
-            raise
-        except Exception as exc:
-            raise BuildError(f"node '{node_id}' ({node.type}): {keras_errors.friendly_error(exc)}") from exc
-    outputs = [t for n in document.output_ids() for t in tensors[n]]
-    ins = [tensors[n][0] for n in inputs_ids]
+    builder = _Builder(document)
+    tensors: dict[tuple, object] = {}
+    builder.run(None, document.node_ids(), tensors)
+    outputs = [tensors[(n, p)] for n in document.output_ids() for p in range(builder.counts[n])]
+    ins = [tensors[(n, 0)] for n in inputs_ids]
     try:
         return k.Model(inputs=ins if len(ins) > 1 else ins[0], outputs=outputs if len(outputs) > 1 else outputs[0],
                        name=_model_name(name))
     except Exception as exc:
         raise BuildError(keras_errors.friendly_error(exc)) from exc
+
+
+class _Builder:
+    """Makes layers and calls them in graph order; `model: true` groups become sub-models (core.nested)."""
+
+    def __init__(self, document: GraphDocument):
+        self.doc = document
+        self.groups = nested.model_groups(document)
+        self.paths = {n: nested.model_path(document, self.groups, n) for n in document.node_ids()} \
+            if self.groups else {}
+        self.layers: dict[str, object] = {}
+        self.models: dict[str, object] = {}  # model group id -> its keras.Model
+        self.counts: dict[str, int] = {}  # node -> how many outputs its call gave
+
+    def run(self, scope: str | None, nodes: list[str], tensors: dict) -> None:
+        """Build the nodes of `scope` (None: the whole model) into `tensors` ({(node, port): tensor})."""
+        doc = self.doc
+        depth = 0 if scope is None else self.paths[next(iter(self.groups[scope].members))].index(scope) + 1
+        unit = {n: (path[depth] if len(path := self.paths.get(n, [])) > depth else n) for n in nodes}
+        first: dict[str, int] = {}
+        for n in nodes:
+            first.setdefault(unit[n], doc.index(n))
+        order = nx.DiGraph()
+        order.add_nodes_from(first)
+        order.add_edges_from((unit[e.source], unit[n]) for n in nodes for e in doc.in_edges(n)
+                             if e.source in unit and unit[e.source] != unit[n])
+        for u in nx.lexicographical_topological_sort(order, key=first.__getitem__):
+            if u in self.groups and u not in doc:
+                self.call_group(u, tensors)
+            else:
+                self.build_node(u, tensors)
+
+    def build_node(self, node_id: str, tensors: dict) -> None:
+        document = self.doc
+        node = document.node(node_id)
+        try:
+            if node.type == "Input":
+                params = {**node.params, "name": node.layer_name}  # a safe Keras name (layerlab.core.names)
+                tensors[(node_id, 0)] = keras_layers.make_input(params, node.layer_name)
+                self.counts[node_id] = 1
+                return
+            owner = node.shares or node_id
+            layer = self.layers.get(owner)
+            if layer is None:
+                params = document.params(owner)
+                params.pop("name", None)
+                layer = keras_layers.make_layer(node.type, params, document.node(owner).layer_name)
+                self.layers[owner] = layer
+            edges = document.in_edges(node_id)
+            args = [tensors[(e.source, e.source_port)] for e in edges]
+            if not args:
+                raise BuildError(f"node '{node_id}' has no inputs")
+            outs = keras_layers.call_layer(node.type, layer, args, [e.port for e in edges])
+        except BuildError:
+            raise
+        except Exception as exc:
+            raise BuildError(f"node '{node_id}' ({node.type}): {keras_errors.friendly_error(exc)}") from exc
+        for i, t in enumerate(outs):
+            tensors[(node_id, i)] = t
+        self.counts[node_id] = len(outs)
+
+    def call_group(self, group_id: str, tensors: dict) -> None:
+        """Call a model group's sub-model (made at its first call) where the group stands."""
+        group = self.groups[group_id]
+        owner = self.groups.get(group.shares) if group.shares else group
+        if owner is None:
+            raise BuildError(f"group '{group.label}' calls model group '{group.shares}', which does not exist")
+        twin = {self.doc.shares(m): m for m in group.members} if owner is not group else {m: m for m in group.members}
+        sources: list[tuple] = []
+        for m, port in owner.slots:
+            edge = next((e for e in self.doc.in_edges(twin.get(m, "")) if e.port == port), None)
+            if edge is None:
+                raise BuildError(f"model group '{group.label}': node '{twin.get(m, m)}' has no input on port {port} "
+                                 f"as its model's node '{m}' has")
+            ep = (edge.source, edge.source_port)
+            if ep not in sources:
+                sources.append(ep)
+        args = [tensors[ep] for ep in sources]
+        model = self.models.get(owner.id) or self.make_model(owner, args)
+        outs = model(args if len(args) > 1 else args[0])
+        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+        for (m, port), t in zip(self.expanded_outputs(owner), outs):
+            tensors[(twin[m], port)] = t
+            self.counts[twin[m]] = max(self.counts.get(twin[m], 0), port + 1)
+
+    def make_model(self, group: nested.ModelGroup, like: list):
+        """The sub-model of a group: Inputs shaped like `like` (the first call's tensors), its nodes, its outputs."""
+        k = keras()
+        inner: dict[tuple, object] = {}
+        inputs, seen = [], []
+        for m, port in group.slots:
+            edge = next(e for e in self.doc.in_edges(m) if e.port == port)
+            ep = (edge.source, edge.source_port)
+            if ep in seen:
+                continue
+            t = like[len(seen)]
+            if len(t.shape) == 0:
+                raise BuildError(f"model group '{group.label}' reads a tensor without a batch axis (shape ()) from "
+                                 f"'{edge.source}'; a Keras sub-model's inputs have one: take that node into the group "
+                                 "or keep the batch axis (e.g. reduce over axis 1, not all axes)")
+            seen.append(ep)
+            inner[ep] = k.Input(shape=tuple(t.shape[1:]), dtype=t.dtype, name=f"{group.label}_input_{len(seen)}")
+            inputs.append(inner[ep])
+        members = [n for n in self.doc.node_ids() if n in group.members]
+        self.run(group.id, members, inner)
+        outputs = [inner[ep] for ep in self.expanded_outputs(group)]
+        try:
+            model = k.Model(inputs if len(inputs) > 1 else inputs[0], outputs if len(outputs) > 1 else outputs[0],
+                            name=group.label)
+        except Exception as exc:
+            raise BuildError(f"model group '{group.label}': {keras_errors.friendly_error(exc)}") from exc
+        if not group.trainable:
+            model.trainable = False
+        self.models[group.id] = model
+        return model
+
+    def expanded_outputs(self, group: nested.ModelGroup) -> list[tuple]:
+        out = []
+        for m, port in group.outputs:
+            ports = range(self.counts[m]) if port == -1 else [port]
+            out.extend((m, p) for p in ports if (m, p) not in out)
+        return out
 
 
 def _model_name(name: str | None) -> str:

@@ -67,7 +67,7 @@ def node_face(document: GraphDocument, node_id: str, shared_by: tuple[str, ...] 
         if spec.variadic:
             count = max(required, max(in_ports, default=-1) + 2)  # always one free port to add an input
         else:
-            count = len(spec.inputs)
+            count = len(spec.all_inputs)  # positional ports, then keyword ones (initial_state, masks)
         count = max(count, max(in_ports, default=-1) + 1)
         in_names = [spec.port_name(i) for i in range(count)]
         try:

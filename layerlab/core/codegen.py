@@ -20,9 +20,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from layerlab.core import catalog
-from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL, LAYER
-from layerlab.core.names import keras_name
-from layerlab.core.order import model_order
+from layerlab.core.catalog.spec import LAYER, LAYERS
 
 LINE = 79  # PEP 8's line length
 # Names the script itself uses, and Python's builtins (a node called "sum" must not hide sum()).
@@ -131,6 +129,12 @@ def layer_expr(type_name: str, params: dict, name: str | None) -> Call:
         if p is not None and p.kind == LAYER and isinstance(v, dict):
             inner = dict(v.get("params") or {})
             args.append((k, layer_expr(str(v.get("type", "")), inner, inner.pop("name", None))))
+        elif p is not None and p.kind == LAYERS and isinstance(v, list):
+            items = []
+            for item in v:
+                inner = dict(item.get("params") or {})
+                items.append(layer_expr(str(item.get("type", "")), inner, inner.pop("name", None)))
+            args.append((k, List(items)))
         else:
             args += _kwargs({k: v})
     if name is not None:
@@ -166,58 +170,6 @@ def _output_count(document, node_id: str, report) -> int:
     owner = document.shares(node_id) or node_id
     spec = catalog.get(document.node_type(node_id))
     return len(spec.outputs(document.params(owner))) if spec else 1
-
-
-def model_lines(document, model_name: str, report=None) -> list[str]:
-    """The body of `build_model()` up to `model = keras.Model(...)`, in build.build_model's order."""
-    names = _Names()
-    var: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    shared_var: dict[str, str] = {}  # owner node -> the variable holding its shared layer
-    owners = {document.shares(n) for n in document.node_ids()} - {None}
-    lines: list[str] = []
-
-    def ref(node: str, port: int) -> str:
-        return var[node] if counts[node] == 1 else f"{var[node]}[{port}]"
-
-    for node in model_order(document):
-        type_name, params = document.node_type(node), document.params(node)
-        var[node] = names.new(node)
-        counts[node] = _output_count(document, node, report)
-        if type_name == "Input":
-            args = [("shape", _shape_literal(params.pop("shape", [])))]
-            name = keras_name(params.pop("name", None) or node)
-            args += _kwargs(params) + [("name", literal(name))]
-            lines += render(Call("keras.Input", args), 4, f"{var[node]} = ")
-            continue
-        sources = [ref(e.source, e.source_port) for e in document.in_edges(node)]
-        spec = catalog.get(type_name)
-        style = spec.call if spec else None
-        if style == CALL_LIST:
-            call_args = "[" + ", ".join(sources) + "]"
-        elif style == CALL_POSITIONAL:
-            call_args = ", ".join(sources)
-        else:
-            call_args = sources[0]
-        owner = document.shares(node) or (node if node in owners else None)
-        if owner is None:
-            layer_name = keras_name(params.pop("name", None) or node)
-            lines += render(layer_expr(type_name, params, layer_name), 4, f"{var[node]} = ", f"({call_args})")
-            continue
-        if owner not in shared_var:  # a shared layer is made once, then called at each place
-            owner_params = document.params(owner)
-            layer_name = keras_name(owner_params.pop("name", None) or owner)
-            shared_var[owner] = names.new(f"{layer_name}_layer")
-            lines.append("    # One layer called at several places: they share its weights.")
-            lines += render(layer_expr(type_name, owner_params, layer_name), 4, f"{shared_var[owner]} = ")
-        lines.append(f"    {var[node]} = {shared_var[owner]}({call_args})")
-
-    ins = [var[n] for n in document.input_ids()]
-    outs = [ref(n, p) for n in document.output_ids() for p in range(counts[n])]
-    model = Call("keras.Model", [("inputs", ins[0] if len(ins) == 1 else List(ins)),
-                                 ("outputs", outs[0] if len(outs) == 1 else List(outs)),
-                                 ("name", literal(model_name))])
-    return lines + render(model, 4, "model = ")
 
 
 def compile_lines(training: dict, output_count: int) -> list[str]:
@@ -314,6 +266,8 @@ def generate_script(project, report=None, training: dict | None = None, fit: Fit
 
     out = _header(title, script_name, loader is not None) + _import_block(imports)
     out += ["", "", "def build_model():", '    """Build and compile the model."""']
+    from layerlab.core.codegen_model import model_lines  # it uses this module's helpers
+
     out += model_lines(document, _model_name(project.name), report)
     out += compile_lines(training, n_outputs) + ["    return model", ""]
     if loader is not None:

@@ -179,9 +179,23 @@ def export_project(project, path: str | os.PathLike, weights: bool = True) -> Ex
                 notes.append("the script builds the model with fresh weights; the trained ones stay in "
                              f"{weights_path_for(project.path).name}")
         return ExportResult(path, suffix, report.total_params, notes)
+    if suffix == ".h5":
+        _refuse_operations_in_h5(project, path)
     model = build_compiled_model(project, weights=weights, notes=notes)
     save_model(model, path)
     return ExportResult(path, suffix, int(model.count_params()), notes)
+
+
+def _refuse_operations_in_h5(project, path: Path) -> None:
+    """Keras's legacy .h5 loader knows layers only: a file with keras.ops operations would not load back."""
+    from layerlab.core import catalog
+
+    document = project.document
+    ops = [n for n in document.node_ids() if (spec := catalog.get(document.node_type(n))) and spec.is_operation]
+    if ops:
+        shown = ", ".join(f"'{n}'" for n in ops[:5]) + (f" and {len(ops) - 5} more" if len(ops) > 5 else "")
+        raise ExportError(f"{path}: the model holds keras.ops operations ({shown}), which Keras cannot load back "
+                          "from a legacy .h5 file (its loader knows layers only); export .keras or .py instead")
 
 
 def _write_atomically(path: Path, suffix: str, write) -> Path:

@@ -184,7 +184,7 @@ class ShapeChecker:
         self._check_names(structure, params, node_problems)
 
         results: dict[str, NodeResult] = {}
-        call_inputs: dict[str, tuple] = {}  # node -> the input specs it calls its layer with
+        call_inputs: dict[str, tuple] = {}  # node -> (the input specs it calls its layer with, their ports)
         for n in structure.order:
             if n in invalid:
                 continue
@@ -297,8 +297,8 @@ class ShapeChecker:
             by_port[e.port].append(e)
         errors = []
         for port, es in sorted(by_port.items()):
-            if port < 0 or (not spec.variadic and port >= len(spec.inputs)):
-                names = ", ".join(f"{i} ('{name}')" for i, name in enumerate(spec.inputs))
+            if port < 0 or (not spec.variadic and port >= len(spec.all_inputs)):
+                names = ", ".join(f"{i} ('{name}')" for i, name in enumerate(spec.all_inputs))
                 errors.append(f"{spec.type} has no input port {port}; its ports are {names}.")
             elif len(es) > 1:
                 srcs = " and ".join(f"'{e.source}'" for e in es)
@@ -417,7 +417,8 @@ class ShapeChecker:
                     f"(outputs are numbered from 0)."))
             inputs.append((src.shapes[e.source_port], src.dtypes[e.source_port]))
         inputs = tuple(inputs)
-        call_inputs[node] = inputs
+        ports = tuple(e.port for e in structure.in_edges[node])
+        call_inputs[node] = (inputs, ports)
 
         # A shared layer is built by its first call; later calls must fit what it was built for.
         owner = structure.owners[node]
@@ -429,7 +430,7 @@ class ShapeChecker:
                 return _UNKNOWN  # an earlier call failed or is unknown, and says so itself
             earlier = tuple(call_inputs[m] for m in previous)
         owner_params = params[owner]
-        signature = (owner_params.key, earlier, inputs, owner != node)
+        signature = (owner_params.key, earlier, inputs, ports, owner != node)
 
         cached = self._signatures.get(node)
         if cached is not None and cached[0] == signature:
@@ -438,7 +439,7 @@ class ShapeChecker:
             result = self._memo.get(signature)
             if result is None:
                 spec = structure.specs[node]
-                result = self._keras_evaluate(spec, owner_params.params, earlier, inputs, owner != node)
+                result = self._keras_evaluate(spec, owner_params.params, earlier, inputs, ports, owner != node)
                 self._memo[signature] = result
                 if len(self._memo) > self._memo_size:
                     self._memo.popitem(last=False)
@@ -452,7 +453,8 @@ class ShapeChecker:
             result = NodeResult(error=error)
         return result
 
-    def _keras_evaluate(self, spec, params: dict, earlier: tuple, inputs: tuple, shared: bool) -> NodeResult:
+    def _keras_evaluate(self, spec, params: dict, earlier: tuple, inputs: tuple, ports: tuple,
+                        shared: bool) -> NodeResult:
         from layerlab.core import keras_errors, keras_layers, kerasenv
 
         k = kerasenv.keras()
@@ -465,9 +467,9 @@ class ShapeChecker:
                         n_params = trainable = 0
                     else:
                         layer = keras_layers.make_layer(spec.type, params, _PLACEHOLDER_NAME)
-                        for call in earlier:
-                            keras_layers.call_layer(spec.type, layer, _symbolic(k, call))
-                        outs = keras_layers.call_layer(spec.type, layer, _symbolic(k, inputs))
+                        for call, call_ports in earlier:  # a shared layer's earlier calls build it
+                            keras_layers.call_layer(spec.type, layer, _symbolic(k, call), list(call_ports))
+                        outs = keras_layers.call_layer(spec.type, layer, _symbolic(k, inputs), list(ports))
                         n_params = layer.count_params() if layer.built else 0
                         trainable = sum(math.prod(int(d) for d in w.shape) for w in layer.trainable_weights)
                 finally:

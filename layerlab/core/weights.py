@@ -180,15 +180,35 @@ def _key(path: str) -> str:
     return path.split("/", 1)[-1]
 
 
+def leaf_layers(model) -> list:
+    """The layers of a model, nested models walked into (each once: a nested model may be called twice)."""
+    from layerlab.core.kerasenv import keras
+
+    model_cls = keras().Model
+    out, seen = [], set()
+
+    def walk(m):
+        for layer in m.layers:
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            if isinstance(layer, model_cls):
+                walk(layer)
+            else:
+                out.append(layer)
+    walk(model)
+    return out
+
+
 def model_arrays(model) -> dict[str, list[np.ndarray]]:
-    """{layer name: weights} for every layer of a Keras model that has weights."""
-    return {layer.name: layer.get_weights() for layer in model.layers if layer.weights}
+    """{layer name: weights} for every layer of a Keras model that has weights (nested models' layers too)."""
+    return {layer.name: layer.get_weights() for layer in leaf_layers(model) if layer.weights}
 
 
 def apply_arrays(model, arrays: dict[str, list[np.ndarray]]) -> WeightsLoadReport:
     """Put stored weights into the model's layers with the same name and weight shapes."""
     report = WeightsLoadReport()
-    for layer in model.layers:
+    for layer in leaf_layers(model):
         if not layer.weights:
             continue
         stored = arrays.get(layer.name)

@@ -30,6 +30,9 @@ _CATEGORY_HEX = {
     "Activation": "#eab308",
     "Reshaping": "#84cc16",
     "Preprocessing": "#6366f1",
+    "Augmentation": "#a855f7",
+    "Operations": "#0ea5e9",
+    "Applications": "#22c55e",
 }
 _UNKNOWN = QColor("#9ca3af")  # a type the catalog does not know
 _ON_LIGHT, _ON_DARK = QColor("#111827"), QColor("#ffffff")

@@ -13,12 +13,22 @@ from layerlab.gui.commands import SetParamsCommand
 
 
 def required_keras_args(type_name: str) -> set[str]:
-    """The constructor arguments Keras itself requires (no default) for a layer type."""
+    """The constructor arguments Keras itself requires (no default) for a layer type (or operation class)."""
+    import importlib
     import inspect
 
+    from layerlab.core import catalog
     from layerlab.core.kerasenv import keras
 
-    signature = inspect.signature(getattr(keras().layers, type_name).__init__)
+    spec = catalog.get(type_name)
+    if spec.application:  # keras.applications models require nothing (include_top is the node's, off)
+        return set()
+    if spec.is_operation:
+        module, cls = spec.operation.split(".")
+        cls = getattr(importlib.import_module(f"keras.src.ops.{module}"), cls)
+    else:
+        cls = getattr(keras().layers, type_name)
+    signature = inspect.signature(cls.__init__)
     return {name for name, p in signature.parameters.items()
             if name != "self" and p.default is inspect.Parameter.empty
             and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}

@@ -23,6 +23,9 @@ CATEGORIES = (
     "Activation",
     "Reshaping",
     "Preprocessing",
+    "Augmentation",
+    "Operations",
+    "Applications",
 )
 
 
@@ -41,6 +44,7 @@ def get(type_name: str) -> LayerSpec | None:
 
 
 def all_specs() -> list[LayerSpec]:
+    """Every entry, including the nested-only ones (RNN cells)."""
     _load()
     return list(_REGISTRY.values())
 
@@ -49,7 +53,8 @@ def by_category() -> dict[str, list[LayerSpec]]:
     _load()
     groups: dict[str, list[LayerSpec]] = {c: [] for c in CATEGORIES}
     for spec in _REGISTRY.values():
-        groups[spec.category].append(spec)
+        if not spec.nested_only:  # RNN cells live inside an RNN's parameters only
+            groups[spec.category].append(spec)
     return {c: specs for c, specs in groups.items() if specs}
 
 

@@ -17,6 +17,7 @@ CHOICE = "choice"  # one of `choices` (None may be a choice)
 INTS = "ints"  # an int, or a list of `length` ints (kernel_size=3 or [3, 3])
 SHAPE = "shape"  # a list of ints; None allowed for a free dimension when `nullable`
 LAYER = "layer"  # a nested layer {"type": ..., "params": {...}} (wrappers); `choices` limits the types
+LAYERS = "layers"  # a non-empty list of nested layers (StackedRNNCells' cells)
 JSON = "json"  # any JSON value (e.g. ((1, 1), (2, 2)) paddings); `check` or Keras has the last word
 
 
@@ -38,6 +39,9 @@ class Param:
     # Also accept a Keras serialized object ({"class_name": ..., "config": {...}}), as get_config() writes
     # initializers, regularizers and constraints; imported models carry them.
     accepts_config: bool = False
+    # Given to Keras as a tuple: a layer keeps a list argument as a tracked attribute (TrackedList), which its
+    # get_config() then returns and which cannot be copied.
+    as_tuple: bool = False
     # A rule the kind cannot express: returns what is wrong ("must ...") or None. Runs after the kind's check.
     check: Callable[[Any], str | None] | None = field(default=None, compare=False, repr=False)
 
@@ -102,6 +106,10 @@ class Param:
             return None
         if kind == LAYER:
             return self._check_layer(value)
+        if kind == LAYERS:
+            if not isinstance(value, list) or not value:
+                return f"{self.name} must be a non-empty list of layers"
+            return next((err for err in map(self._check_layer, value) if err), None)
         return None
 
     def _check_layer(self, value: Any) -> str | None:
@@ -113,7 +121,7 @@ class Param:
         from layerlab.core import catalog  # the registry imports this module
 
         spec = catalog.get(type_name)
-        if spec is None or spec.is_input:
+        if spec is None or spec.is_input or spec.is_operation or spec.application:
             return f"{self.name} has an unknown layer type '{type_name}'"
         if not isinstance(params, dict):
             return f"{self.name}: params must be an object"
@@ -166,6 +174,16 @@ class LayerSpec:
     call: str = CALL_SINGLE
     # The output port names for given params: several for RNNs with return_state, Bidirectional...
     outputs: Callable[[dict], tuple[str, ...]] = field(default=_one_output, compare=False)
+    # Ports past the positional ones that Keras takes by keyword: (port name, keyword). Ports sharing a keyword
+    # are passed together as a list (an LSTM's initial_state=[h, c]); all are optional.
+    keyword_inputs: tuple[tuple[str, str], ...] = ()
+    nested_only: bool = False  # only inside another layer (RNN cells): not in the palette, not a node
+    operation: str | None = None  # a keras.ops operation ("numpy.Add"), not a layer; see catalog.entries.operations
+    application: str | None = None  # a keras.applications model or preprocess_input; see catalog.entries.applications
+
+    @property
+    def is_operation(self) -> bool:
+        return self.operation is not None
 
     @property
     def is_input(self) -> bool:
@@ -196,10 +214,16 @@ class LayerSpec:
         """The parameters shown on the node's face."""
         return tuple(p for p in self.params if p.key)
 
+    @property
+    def all_inputs(self) -> tuple[str, ...]:
+        """Every input port name: the positional ones, then the keyword ones."""
+        return self.inputs + tuple(name for name, _ in self.keyword_inputs)
+
     def port_name(self, port: int) -> str:
         if self.variadic:
             return f"{self.inputs[0]} {port + 1}"
-        return self.inputs[port] if 0 <= port < len(self.inputs) else f"input {port + 1}"
+        names = self.all_inputs
+        return names[port] if 0 <= port < len(names) else f"input {port + 1}"
 
     def validate_params(self, params: dict) -> list[str]:
         """Check each known parameter's value; unknown names are left for Keras to judge."""

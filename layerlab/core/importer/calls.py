@@ -8,7 +8,7 @@ tensors ({"class_name": "__keras_tensor__", "config": {"keras_history":
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from layerlab.core.importer import keras_names as kn
@@ -34,6 +34,7 @@ class Call:
     tensor_kwargs: dict  # name -> list of tensors
     extra_args: list  # positional constants
     constants: dict  # name -> non-tensor keyword value
+    layout: list = field(default_factory=list)  # per positional argument: "t" (tensors) or "c" (a constant)
 
     @property
     def tensors(self) -> list[TensorRef]:
@@ -72,6 +73,7 @@ def parse_call(node_data: Any, where: str) -> Call:
             call.positional.append(found)
         else:
             call.extra_args.append(arg)
+        call.layout.append("t" if found else "c")
     for name, value in (kwargs.items() if isinstance(kwargs, dict) else []):
         found = tensor_refs(value)
         if found:

@@ -3,7 +3,10 @@
 Node ids are the Keras layer names. A model nested as a layer is flattened:
 its layers become nodes (renamed with the nested model's name when their names
 clash), its inputs are wired to whatever fed the nested model, and whatever
-read its outputs reads the inner layers instead. A layer called at several
+read its outputs reads the inner layers instead; its nodes make one
+`model: true` group named after it (core.nested builds it back as a
+sub-model; a second call of it is a group whose nodes share the first's,
+marked {"shares": first group}). A layer called at several
 places stays one layer: its first call owns it, the others are nodes with
 `shares` pointing at the owner. Input ports follow the order of the tensors in
 each call, and a tensor's index (a layer with several outputs) becomes the
@@ -20,8 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layerlab.core import catalog
+from layerlab.core.catalog.entries.common import numbers
 from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL
 from layerlab.core.document import Edge, Node
+from layerlab.core.groups import Group
 from layerlab.core.importer import keras_names as kn
 from layerlab.core.importer.calls import (
     INPUT_LAYER,
@@ -34,7 +39,7 @@ from layerlab.core.importer.calls import (
     parse_call,
 )
 from layerlab.core.importer.errors import ModelFileError, Refusal
-from layerlab.core.importer.params import dtype_name, layer_params, to_snake_case
+from layerlab.core.importer.params import dtype_name, layer_params, plain_value, to_snake_case
 from layerlab.core.importer.safety import layer_name
 
 Endpoint = tuple  # (node id, source port)
@@ -64,6 +69,7 @@ class Conversion:
     output_ids: list[str]
     notes: list[str] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)  # nested models, as `model: true` groups
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ class Converter:
         self.notes: list[str] = []
         self.refusals: list[Refusal] = []
         self._training_noted = False
+        self.open_groups: list[dict] = []  # the nested models being expanded, innermost last
+        self.model_groups: list[dict] = []
+        self.model_calls: dict[int, str] = {}  # id(nested model entry) -> the group id of its first call
 
     # -- entry point ---------------------------------------------------------
     def convert(self, top: dict) -> Conversion:
@@ -108,10 +117,13 @@ class Converter:
         for n in first + middle + last:
             d = self.node_data[n]
             nodes.append(Node(n, d["type"], d["params"], None, d.get("shares")))
+        position = {node.id: i for i, node in enumerate(nodes)}
+        groups = [Group(g["id"], g["label"], tuple(sorted(g["nodes"], key=position.__getitem__)), True, True,
+                        g["parent"], g["extra"]) for g in self.model_groups]
         dangling = [n for n in middle if not self.out_degree.get(n)]
         if dangling:
             self.notes.append(f"layers whose outputs nothing reads became extra model outputs: {', '.join(dangling)}")
-        return Conversion(name, nodes, self.edges, self.origins, last, self.notes, self.refusals)
+        return Conversion(name, nodes, self.edges, self.origins, last, self.notes, self.refusals, groups)
 
     def expand(self, entry: dict, place: _Place, inputs: list[Endpoint] | None) -> list[Endpoint]:
         """Add a model's layers to the graph; returns the endpoints of its outputs."""
@@ -180,7 +192,7 @@ class Converter:
                     if any(e is None for e in ends):
                         break
                     ends_by_tensor = dict(zip(map(id, call.tensors), ends))
-                    child = _Place(paths[lname], place.h5_group or lname, lname,
+                    child = _Place(paths.get(lname, ""), place.h5_group or lname, lname,
                                    f"{place.where}.{lname}" if place.where else lname)
                     outs[lname].append(self._call(layer, call, ends_by_tensor, place, child))
                     progress = True
@@ -254,6 +266,8 @@ class Converter:
     def _add_node(self, node_id: str, type_name: str, params: dict, shares: str | None = None) -> None:
         self.node_data[node_id] = {"type": type_name, "params": params, "shares": shares}
         self.order.append(node_id)
+        if self.open_groups:
+            self.open_groups[-1]["nodes"].append(node_id)
 
     def _add_edge(self, source: Endpoint, target: str, port: int) -> None:
         self.edges.append(Edge(source[0], target, port, source[1]))
@@ -279,55 +293,104 @@ class Converter:
         if cls in kn.MODELS:
             inputs = [ends[id(t)] for t in call.tensors]
             self._check_kwargs(call, None, child.where)
-            return self.expand(layer, child, inputs)
+            self._open_group(layer)
+            try:
+                return self.expand(layer, child, inputs)
+            finally:
+                self.open_groups.pop()
         key = id(layer)
         lname = layer_name(layer)
         owner = self.owner_of.get(key)
+        type_name = kn.catalog_type(layer) or str(cls)
+        spec = catalog.get(type_name)
         if owner is None:
             prefix = place.model_name if place.h5_group is not None else None
             node_id = self._claim(lname, prefix)
-            params = layer_params(layer.get("config") or {}, cls)
-            self._add_node(node_id, cls, params)
+            params = layer_params(layer.get("config") or {}, type_name)
+            if spec is not None and spec.is_operation:
+                params.update(self._operation_constants(spec, call, child.where))
+            self._add_node(node_id, type_name, params)
             self.owner_of[key] = node_id
             self.calls[node_id] = 1
             nested = place.h5_group is not None
-            self.origins.append(LayerOrigin(
-                node_id, cls, params, place.h5_group if nested else lname, lname if nested else None,
-                child.keras_path, input_specs(layer, call)))
+            if spec is None or not spec.is_operation:  # operations hold no weights
+                self.origins.append(LayerOrigin(
+                    node_id, type_name, params, place.h5_group if nested else lname, lname if nested else None,
+                    child.keras_path, input_specs(layer, call)))
         else:
             self.calls[owner] += 1
             node_id = self._claim(f"{owner}_call{self.calls[owner]}", None)
-            self._add_node(node_id, cls, {}, shares=owner)
-        spec = catalog.get(cls)
+            self._add_node(node_id, type_name, {}, shares=owner)
         for port, tensor in self._ports(spec, call, child.where):
             self._add_edge(ends[id(tensor)], node_id, port)
         return node_id
 
+    def _open_group(self, entry: dict) -> None:
+        """Start the `model: true` group of one call of a nested model (a later call shares the first's)."""
+        label = layer_name(entry)
+        first = self.model_calls.get(id(entry))
+        taken = {g["id"] for g in self.model_groups}
+        gid, i = label if first is None else f"{label}_call2", 2
+        while gid in taken:
+            i += 1
+            gid = f"{label}_call{i}"
+        extra = {}  # a frozen model is frozen through its layers' own `trainable` (core.nested)
+        if first is not None:
+            extra["shares"] = first
+        else:
+            self.model_calls[id(entry)] = gid
+        record = {"id": gid, "label": label, "nodes": [], "extra": extra,
+                  "parent": self.open_groups[-1]["id"] if self.open_groups else None}
+        self.model_groups.append(record)
+        self.open_groups.append(record)
+
+    def _operation_constants(self, spec, call: Call, where: str) -> dict:
+        """A binary operation's constant operand (x * 0.5, 127.5 / x) as params; other constants are refused."""
+        if not call.extra_args:
+            return {}
+        value = plain_value("constant", call.extra_args[0])
+        if len(spec.inputs) == 2 and len(call.extra_args) == 1 and numbers(value) is None:
+            return {"constant": value, "constant_first": call.layout[:1] == ["c"]}
+        self._refuse(where, spec.type, f"is called with constant argument(s) {call.extra_args!r}, which LayerLab's "
+                     "operation node cannot hold")
+        return {}
+
+    def _keyword_ports(self, spec, call: Call, where: str) -> list[tuple[int, TensorRef]]:
+        """Tensors passed by keyword (initial_state=[h, c], attention_mask=m) on the spec's keyword ports."""
+        pairs = []
+        for name, group in call.tensor_kwargs.items():
+            ports = [len(spec.inputs) + i for i, (_, kw) in enumerate(spec.keyword_inputs) if kw == name] \
+                if spec else []
+            if spec is not None and name in spec.inputs and spec.call == CALL_POSITIONAL and len(group) == 1:
+                pairs.append((spec.inputs.index(name), group[0]))
+            elif ports and len(group) <= len(ports):
+                pairs.extend(zip(ports, group))
+            else:
+                self._refuse(where, spec.type if spec else "?", f"is called with tensor argument '{name}', which "
+                             "its LayerLab node has no port for")
+        return pairs
+
     def _ports(self, spec, call: Call, where: str) -> list[tuple[int, TensorRef]]:
-        """(input port, tensor) pairs: the order of the call's tensors, and named arguments for positional calls."""
+        """(input port, tensor) pairs: the order of the call's tensors, and named arguments on their ports."""
         style = spec.call if spec else None
+        if spec is not None and spec.is_operation:
+            self._check_kwargs(Call(call.positional, call.tensor_kwargs, [], call.constants), spec, where)
+            return list(enumerate(t for group in call.positional for t in group))
         if style == CALL_POSITIONAL:
             pairs = [(i, group[0]) for i, group in enumerate(call.positional) if len(group) == 1]
             if any(len(group) != 1 for group in call.positional):
                 self._refuse(where, spec.type, "is called on a nested list of tensors, which LayerLab cannot wire")
-            for name, group in call.tensor_kwargs.items():
-                if name in spec.inputs and len(group) == 1:
-                    pairs.append((spec.inputs.index(name), group[0]))
-                else:
-                    self._refuse(where, spec.type, f"is called with tensor argument '{name}', which LayerLab's "
-                                 "graph cannot hold")
+            pairs.extend(self._keyword_ports(spec, call, where))
             self._check_kwargs(call, spec, where)
             return pairs
         tensors = [t for group in call.positional for t in group]
-        for name in call.tensor_kwargs:
-            self._refuse(where, spec.type if spec else "?", f"is called with tensor argument '{name}' (e.g. an "
-                         "initial state or a mask), which LayerLab's graph cannot hold")
+        keyword = self._keyword_ports(spec, call, where)
         self._check_kwargs(call, spec, where)
         if style != CALL_LIST and len(tensors) != 1:
             self._refuse(where, spec.type if spec else "?", f"is called on {len(tensors)} tensors; its LayerLab "
                          "node takes one")
             return []
-        return list(enumerate(tensors))
+        return list(enumerate(tensors)) + keyword
 
     def _check_kwargs(self, call: Call, spec, where: str) -> None:
         kind = spec.type if spec else "model"
@@ -412,6 +475,8 @@ def _container_paths(layers: list[dict], model_path: str) -> dict[str, str]:
     paths = {}
     base = f"{model_path}/layers" if model_path else "layers"
     for layer in layers:
+        if kn.is_operation(layer):
+            continue  # operations are not among a model's layers, so they take no place in the file
         name = to_snake_case(str(layer.get("class_name")))
         if name in used:
             used[name] += 1

@@ -5,6 +5,8 @@ tests/test_importer_safety.py checks these lists against the installed Keras.
 
 from __future__ import annotations
 
+import functools
+
 # Every layer class of keras.layers (Keras 3), as it appears in a saved config's "class_name".
 LAYERS = frozenset("""
 Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D AdaptiveAveragePooling3D
@@ -37,6 +39,52 @@ CODE_LAYERS = {
     "FlaxLayer": "a FlaxLayer wraps a Flax module, i.e. code",
     "TorchModuleWrapper": "a TorchModuleWrapper holds a pickled PyTorch module, i.e. code",
 }
+
+# Config class names that the catalog knows by their public keras.layers name.
+CATALOG_ALIASES = {"GroupedQueryAttention": "GroupQueryAttention"}
+
+
+def is_operation_module(module) -> bool:
+    """True for the modules Keras writes for keras.ops operations recorded in a functional graph."""
+    return isinstance(module, str) and module.startswith("keras.src.ops.")
+
+
+def is_operation(entry: dict) -> bool:
+    """True for a keras.ops operation node of a functional config.
+
+    Keras 3 writes the operation's module; its legacy .h5 writer leaves the module out, but an operation's
+    config, unlike any layer's, has neither `trainable` nor `dtype`: such an entry naming a curated operation
+    is one (anything else is judged as a layer, and a class that is not one is refused).
+    """
+    module = entry.get("module")
+    if module is not None:
+        return is_operation_module(module)
+    cfg = entry.get("config")
+    cls = entry.get("class_name")
+    if not isinstance(cfg, dict) or not isinstance(cls, str) or cls in MODELS or cls == "InputLayer":
+        return False
+    return "trainable" not in cfg and "dtype" not in cfg and cls in _operation_names()
+
+
+@functools.cache
+def _operation_names() -> frozenset[str]:
+    from layerlab.core.catalog.entries.operations import BY_CLASS
+
+    return frozenset(cls for _, cls in BY_CLASS)
+
+
+def catalog_type(entry: dict) -> str | None:
+    """The catalog type of a config entry: its class name, an alias, or the operation's "ops.<function>"."""
+    cls = entry.get("class_name")
+    if is_operation(entry):
+        from layerlab.core.catalog.entries.operations import BY_CLASS
+
+        module = entry.get("module")
+        if module is None:  # legacy .h5: by class name alone
+            return next((t for (_, c), t in BY_CLASS.items() if c == cls), None)
+        return BY_CLASS.get((module, cls))
+    return CATALOG_ALIASES.get(cls, cls) if isinstance(cls, str) else None
+
 
 # Model containers that are flattened into the graph.
 MODELS = frozenset({"Functional", "Sequential", "Model"})

@@ -9,6 +9,7 @@ import numpy as np
 
 from layerlab.core.document import GraphDocument
 from layerlab.core.importer.arrays import read_weights
+from layerlab.core.importer.assets import read_vocabularies
 from layerlab.core.importer.calls import model_refs
 from layerlab.core.importer.convert import Converter
 from layerlab.core.importer.errors import ModelFileError, ModelRefusedError
@@ -69,8 +70,9 @@ def import_model(path: str | Path, layout: bool = True, weights: bool = True) ->
         raise ModelRefusedError(where, conversion.refusals, unsafe=False)
 
     notes = list(model_file.notes) + conversion.notes
+    read_vocabularies(model_file, conversion.origins, {n.id: n.params for n in conversion.nodes}, notes)
     document = GraphDocument()
-    document.load(conversion.nodes, conversion.edges)
+    document.load(conversion.nodes, conversion.edges, conversion.groups)
     add_scope_groups(document, collapsed=True)  # blocks by name scope (conv2_block1_*), opened collapsed
     if layout:
         for node_id, pos in fit_layout(document).items():  # collapsed blocks as cards, deep models in rows

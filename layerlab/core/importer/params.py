@@ -17,7 +17,7 @@ from layerlab.core import catalog
 from layerlab.core.importer import keras_names as kn
 
 _DROP = {"name", "batch_input_shape", "batch_shape", "input_shape"}
-_CONTAINER_KEYS = ("layer", "backward_layer")
+_CONTAINER_KEYS = ("layer", "backward_layer", "cell", "cells")
 
 # Initializer settings equal to Keras's defaults (None-valued settings, such as seeds, are ignored).
 # Constant is left out: Keras cannot make it from its name ("constant" fails in initializers.get).
@@ -74,6 +74,8 @@ def layer_params(config: dict, type_name: str | None = None) -> dict:
         if key == "axis" and isinstance(value, list) and len(value) == 1 and isinstance(value[0], int):
             value = value[0]  # Keras 2 wrote some axes as one-item lists
         out[key] = plain_value(key, value)
+    if type_name == "Discretization" and out.get("bin_boundaries") is not None:
+        out.pop("num_bins", None)  # an adapted layer writes both; its constructor takes one
     if type_name == "Bidirectional" and _is_mirror(config.get("layer"), config.get("backward_layer")):
         out.pop("backward_layer", None)  # Keras makes exactly this one when none is given
     return out

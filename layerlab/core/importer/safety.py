@@ -62,6 +62,9 @@ class SafetyScan:
         if cls in kn.MODELS:
             self.scan_model(entry, where)
             return
+        if kn.is_operation(entry) and isinstance(cls, str):
+            self._scan_operation(entry, where, cls)
+            return
         if not self._keras_class(entry, where, cls):
             return
         if cls == "InputLayer":
@@ -73,7 +76,7 @@ class SafetyScan:
             self.refuse(where, str(cls), "not a Keras built-in layer: a custom class whose code is not in the file "
                         "(importing it would mean running code LayerLab does not ship)", unsafe=True)
             return
-        if catalog.get(cls) is None:
+        if catalog.get(kn.catalog_type(entry)) is None:
             self.refuse(where, cls, "a Keras layer type that is not in LayerLab's catalog", unsafe=False)
             return
         cfg = entry.get("config")
@@ -97,11 +100,22 @@ class SafetyScan:
             self.refuse(where, cls, f"a custom class ({origin}) whose code is not in the file; LayerLab would have "
                         "to import and run it", unsafe=True)
             return False
-        if isinstance(module, str) and module.startswith("keras.src.ops"):
-            self.refuse(where, cls, "a Keras operation (keras.ops), not a layer: LayerLab's graph holds layers only",
-                        unsafe=False)
-            return False
         return True
+
+    def _scan_operation(self, entry: dict, where: str, cls: str) -> None:
+        """A keras.ops operation: only the curated ones (catalog "Operations"), with plain-data arguments."""
+        registered = entry.get("registered_name")
+        if registered is not None and registered != cls:
+            self.refuse(where, cls, f"a custom operation (registered as '{registered}') whose code is not in the "
+                        "file", unsafe=True)
+            return
+        if catalog.get(kn.catalog_type(entry)) is None:
+            self.refuse(where, cls, f"a Keras operation ({entry.get('module') or 'keras.ops'}.{cls}) outside the "
+                        "curated set LayerLab's Operations category holds", unsafe=False)
+            return
+        cfg = entry.get("config")
+        for key, value in (cfg.items() if isinstance(cfg, dict) else ()):
+            self.scan_value(key, value, where, cls)
 
     # -- parameter values ----------------------------------------------------
     def scan_value(self, key: str, value: Any, where: str, cls: str) -> None:

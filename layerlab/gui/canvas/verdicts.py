@@ -47,7 +47,7 @@ class EdgeProber:
             return Verdict(None, f"Unknown layer type '{replica.node_type(target)}'.")
         if spec.is_input:
             return Verdict(False, "An Input takes no incoming connections.")
-        if not spec.variadic and edge.port >= len(spec.inputs):
+        if not spec.variadic and edge.port >= len(spec.all_inputs):
             return Verdict(False, f"{spec.type} has no input port {edge.port}.")
         feeds = [e for e in replica.in_edges(target) if e.port != edge.port] + [edge]
         feeds.sort(key=lambda e: e.port)

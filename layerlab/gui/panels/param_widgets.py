@@ -433,7 +433,8 @@ def wrappable_types(param: Param) -> list[str]:
     if param.choices:
         return [t for t in param.choices if catalog.get(t) is not None]
     specs = [s for s in catalog.all_specs()
-             if not s.is_input and not any(p.kind == kinds.LAYER for p in s.params) and s.call == kinds.CALL_SINGLE]
+             if not s.is_input and not any(p.kind == kinds.LAYER for p in s.params) and s.call == kinds.CALL_SINGLE
+             and not (s.is_operation or s.application or s.nested_only)]  # layers only, placeable ones
     default_type = param.default.get("type") if isinstance(param.default, dict) else None
     default_spec = catalog.get(default_type) if default_type else None
     if default_spec is not None and default_spec.category == "Recurrent":

@@ -2,12 +2,16 @@
 
 from layerlab.core.catalog.entries import (  # noqa: F401
     activation,
+    applications,
     attention,
+    augmentation,
     convolution,
     core,
     inputs,
+    lookup,
     merge,
     normalization,
+    operations,
     pooling,
     preprocessing,
     recurrent,

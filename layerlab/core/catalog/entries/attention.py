@@ -9,6 +9,8 @@ from layerlab.core.catalog.entries.common import entry, kernel_and_bias, positiv
 from layerlab.core.catalog.spec import BOOL, CALL_LIST, CALL_POSITIONAL, CHOICE, FLOAT, INT, INTS, Param
 
 _QVK = ("query", "value", "key")
+_MASK = (("attention_mask", "attention_mask"),)  # (batch, query length, value length) booleans
+_LIST_MASKS = (("query_mask", "mask"), ("value_mask", "mask"))  # mask=[query_mask, value_mask], both or neither
 
 
 def _dropout(help: str) -> Param:
@@ -34,7 +36,7 @@ register(
             *kernel_and_bias(),
             seed("Random seed for the dropout."),
         ),
-        inputs=_QVK, min_inputs=2, call=CALL_POSITIONAL,
+        inputs=_QVK, min_inputs=2, call=CALL_POSITIONAL, keyword_inputs=_MASK,
     ),
     entry(
         "Attention", "Attention",
@@ -46,7 +48,7 @@ register(
             _dropout("Fraction of the units to drop for the attention scores, between 0 and 1."),
             seed("Random seed for the dropout."),
         ),
-        inputs=_QVK, min_inputs=2, call=CALL_LIST,
+        inputs=_QVK, min_inputs=2, call=CALL_LIST, keyword_inputs=_LIST_MASKS,
     ),
     entry(
         "AdditiveAttention", "Attention",
@@ -55,6 +57,23 @@ register(
             Param("use_scale", BOOL, True, "If true, learn a scalar that scales the attention scores.", key=True),
             _dropout("Fraction of the units to drop for the attention scores, between 0 and 1."),
         ),
-        inputs=_QVK, min_inputs=2, call=CALL_LIST,
+        inputs=_QVK, min_inputs=2, call=CALL_LIST, keyword_inputs=_LIST_MASKS,
+    ),
+)
+
+register(
+    entry(
+        "GroupQueryAttention", "Attention",
+        "Grouped-query attention (Ainslie et al., 2023): several query heads share each key/value head.",
+        params=(
+            positive_int("head_dim", 16, "Size of each attention head."),
+            positive_int("num_query_heads", 4, "Number of query heads."),
+            positive_int("num_key_value_heads", 1, "Number of key and value heads; divides num_query_heads."),
+            _dropout("Dropout probability on the attention scores."),
+            use_bias("Whether the dense layers use bias vectors."),
+            *kernel_and_bias(),
+            seed("Random seed for the dropout."),
+        ),
+        inputs=_QVK, min_inputs=2, call=CALL_POSITIONAL, keyword_inputs=_MASK,
     ),
 )

@@ -12,7 +12,7 @@ from layerlab.core.catalog.entries.common import (
     regularizer,
     use_bias,
 )
-from layerlab.core.catalog.spec import BOOL, FLOAT, Param
+from layerlab.core.catalog.spec import BOOL, FLOAT, JSON, STR, Param
 
 register(
     entry(
@@ -48,4 +48,45 @@ register(
         ),
     ),
     entry("Identity", "Core", "Identity layer: returns its input unchanged (a placeholder)."),
+)
+
+
+def _output_shape_rule(value) -> str | None:
+    items = value if isinstance(value, list) else [value]
+    ok = bool(items) and all(v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 1) for v in items)
+    return None if ok else "must be a positive whole number or a list of them (None for a free dimension)"
+
+
+register(
+    entry(
+        "EinsumDense", "Core",
+        "A dense layer of any rank, written as an einsum equation (e.g. 'abc,cd->abd' for a per-timestep Dense).",
+        params=(
+            Param("equation", STR, "ab,bc->ac", "The einsum equation: input,kernel->output.", key=True),
+            Param("output_shape", JSON, 32, "The output shape without the batch dimension; None for a free "
+                  "dimension.", check=_output_shape_rule, key=True),
+            activation(key=False),
+            Param("bias_axes", STR, None, "Output letters that get a bias (e.g. 'c'); None for no bias.",
+                  nullable=True),
+            initializer("kernel_initializer", "glorot_uniform", "the kernel"),
+            initializer("bias_initializer", "zeros", "the bias", vector=True),
+            regularizer("kernel_regularizer", "the kernel"),
+            regularizer("bias_regularizer", "the bias"),
+            constraint("kernel_constraint", "the kernel"),
+            constraint("bias_constraint", "the bias"),
+        ),
+    ),
+    entry(
+        "ReversibleEmbedding", "Core",
+        "An Embedding that can also project back to vocabulary logits (tied weights), as in language models.",
+        params=(
+            positive_int("input_dim", 1000, "Size of the vocabulary."),
+            positive_int("output_dim", 32, "Dimension of the dense embedding."),
+            Param("tie_weights", BOOL, True, "Whether the reverse projection uses the embedding matrix."),
+            initializer("embeddings_initializer", "uniform", "the `embeddings` matrix"),
+            Param("mask_zero", BOOL, False, "Whether the input value 0 is a padding value to be masked out."),
+            Param("logit_soft_cap", FLOAT, None, "Soft cap of the reverse logits; None for none.", min=0,
+                  min_exclusive=True, nullable=True),
+        ),
+    ),
 )

@@ -2,7 +2,7 @@
 
 from layerlab.core.catalog import register
 from layerlab.core.catalog.entries.common import axis, beta_gamma, center_scale, entry, epsilon, initializer
-from layerlab.core.catalog.spec import FLOAT, INT, Param
+from layerlab.core.catalog.spec import FLOAT, INT, LAYER, Param
 
 
 def _groups_rule(value) -> str | None:
@@ -46,5 +46,24 @@ register(
         "UnitNormalization", "Normalization",
         "Unit normalization: scales each sample to an L2 norm of 1 along the given axes.",
         params=(axis(help="Axis or axes to normalize across; -1 is the last (features) axis."),),
+    ),
+)
+
+register(
+    entry(
+        "RMSNormalization", "Normalization",
+        "Root-mean-square normalization (Zhang and Sennrich, 2019): scales by the inverse RMS, with a learned scale.",
+        params=(axis(), Param("epsilon", FLOAT, 1e-6, "Small float added to the mean square to avoid dividing by "
+                              "zero.", min=0, min_exclusive=True)),
+    ),
+    entry(
+        "SpectralNormalization", "Normalization",
+        "Wraps a Dense or convolution layer and normalizes its kernel by its spectral norm (GAN discriminators).",
+        params=(
+            Param("layer", LAYER, {"type": "Dense", "params": {"units": 32}}, "The layer whose kernel is "
+                  "normalized.", choices=("Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose",
+                                          "Conv2DTranspose", "Conv3DTranspose", "Embedding"), key=True),
+            Param("power_iterations", INT, 1, "Number of power iterations per step.", min=1, key=True),
+        ),
     ),
 )

@@ -42,3 +42,14 @@ _GLOBAL = [
 ]
 
 register(*_POOLING, *_GLOBAL)
+
+_ADAPTIVE = [
+    entry(f"Adaptive{kind}Pooling{rank}D", "Pooling",
+          f"Adaptive {mode} pooling for {_DATA[rank]} data: windows chosen so that the output has output_size.",
+          params=(Param("output_size", INTS, 1 if rank == 1 else [1] * rank, f"The output size along "
+                        f"{_AXES[rank]}: one int, or {rank}.", length=rank, min=1, key=True),
+                  data_format()))
+    for kind, mode in (("Max", "max"), ("Average", "average")) for rank in (1, 2, 3)
+]
+
+register(*_ADAPTIVE)
