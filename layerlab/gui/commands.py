@@ -341,8 +341,10 @@ class PlaceBlockCommand(QUndoCommand):
     """Place a reusable block again, grouped as the original is (nested groups, collapsed state).
 
     `shared=True` is a second call of the block: each new node calls the original's layer (the
-    document's `shares`: same weights, no params of its own). `shared=False` is a copy with new
-    weights, itself a reusable block (a Keras model of its own on export) with a label of its own.
+    document's `shares`: same weights, no params of its own), and the group says
+    `extra = {"shares": <block>}` so that the build calls the one sub-model twice (core/nested.py).
+    `shared=False` is a copy with new weights, itself a reusable block (a Keras model of its own on
+    export) with a label of its own.
     """
 
     def __init__(self, document: GraphDocument, group_id: str, shared: bool, offset: Iterable[float],
@@ -377,11 +379,11 @@ class PlaceBlockCommand(QUndoCommand):
         for gid in [self.block, *_nested(doc, self.block)]:  # parents first: each is made inside its parent
             group = doc.group(gid)
             top = gid == self.block
+            extra = {"shares": gid} if self.shared and group.model else None  # the same sub-model, called again
             self.group_ids[gid] = doc.add_group(
                 self.label if top else group.label, [placed[n] for n in group.nodes],
-                group_id=self.group_ids.get(gid), collapsed=group.collapsed,
-                model=(group.model and not self.shared) if top else group.model,
-                parent=None if top else self.group_ids[group.parent])
+                group_id=self.group_ids.get(gid), collapsed=group.collapsed, model=group.model,
+                parent=None if top else self.group_ids[group.parent], extra=extra)
 
     def undo(self) -> None:
         for gid in reversed(list(self.group_ids.values())):

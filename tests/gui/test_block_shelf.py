@@ -24,6 +24,13 @@ def weights(document) -> int:
     return build_model(document).count_params()
 
 
+def export_and_reload(document, path):
+    from layerlab.core.export import save_model
+    from layerlab.core.kerasenv import keras
+
+    return keras().models.load_model(save_model(build_model(document), path))
+
+
 def test_a_block_is_placed_again_as_a_shared_call_or_a_copy_each_one_undo_step(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, recovery_folder=tmp_path / "rec", warm_up_delay_ms=0)
@@ -50,13 +57,17 @@ def test_a_block_is_placed_again_as_a_shared_call_or_a_copy_each_one_undo_step(q
         before = set(doc.node_ids())
         double_click(tree, shelf.item_for(gid, shared=True))
         call = [g for g in doc.groups() if g.id != gid]
-        assert len(call) == 1 and not call[0].model  # its layers are the block's: no Keras model of its own
+        # the same Keras model called again (core/nested.py builds one sub-model, called twice)
+        assert len(call) == 1 and call[0].model and call[0].extra == {"shares": gid}
+        assert shelf.top.childCount() == 1  # a call is not a block of its own
         placed = [n for n in doc.node_ids() if n not in before]
         assert sorted(doc.shares(n) for n in placed) == sorted(BLOCK)
         assert set(doc.group_members(call[0].id)) == set(placed)
         first = next(n for n in placed if doc.shares(n) == "hidden1")
         doc.add_edge("deep_input", first)  # fed like the block: its output becomes one more model output
         assert weights(doc) == base  # Keras: the same layers, called again
+        saved = export_and_reload(doc, tmp_path / "call.keras")
+        assert saved.count_params() == base  # and Keras reloads it so
         doc.remove_edge(next(e for e in doc.in_edges(first)))
         assert window.undo_stack.undoText() == f"Call {doc.group(gid).label} again"
         window.undo_stack.undo()
@@ -71,6 +82,7 @@ def test_a_block_is_placed_again_as_a_shared_call_or_a_copy_each_one_undo_step(q
         first = next(n for n in placed if doc.in_edges(n) == [])
         doc.add_edge("deep_input", first)
         assert weights(doc) == base + (6 * 30 + 30) + (30 * 30 + 30)
+        assert export_and_reload(doc, tmp_path / "copy.keras").count_params() == base + (6 * 30 + 30) + (30 * 30 + 30)
         doc.remove_edge(next(e for e in doc.in_edges(first)))
         assert [shelf.top.child(i).text(0) for i in range(shelf.top.childCount())] == \
             [doc.group(gid).label, copy[0].label]  # the copy is a block too: it can be placed again

@@ -39,7 +39,8 @@ class BlockShelf(QObject):
         tree.itemDoubleClicked.connect(self._on_double_click)
 
     def refresh(self, document: GraphDocument) -> None:
-        blocks = [(g.id, g.label) for g in document.groups() if g.model]
+        blocks = [(g.id, g.label) for g in document.groups()
+                  if g.model and not (g.extra or {}).get("shares")]  # a second call is not a block of its own
         if blocks == self._shown:
             return
         self._shown = blocks
