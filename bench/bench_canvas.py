@@ -256,6 +256,8 @@ def nasnet(app, repeats: int) -> str:
             wait_for(service.reportReady)
         layout = times(view.auto_layout, 1)
         view.canvas_scene.flush()
+        drawn = view.canvas_scene.group_layer.drawn_rect()
+        shape = f"{drawn.width():.0f} x {drawn.height():.0f}, {view.canvas_scene.flow}"
         fit_all(view)
         app.processEvents()
         view.viewport().repaint()
@@ -264,7 +266,7 @@ def nasnet(app, repeats: int) -> str:
         scale, worst = worst_zoom(view, view.canvas_scene.nodes_rect().center(), repeats)
         rows += [
             [f"build the scene, {state}", "", fmt_ms(build[0][0]), fmt_ms(build[1][0]), ""],
-            [f"auto-layout, {state}", "", fmt_ms(layout[0][0]), fmt_ms(layout[1][0]), ""],
+            [f"auto-layout, {state}", shape, fmt_ms(layout[0][0]), fmt_ms(layout[1][0]), ""],
             [f"repaint fitted, {state}", f"scale {fitted:.2f}", fmt_ms(median(fit[0])),
              fmt_ms(median(fit[1])), "<= 16 ms"],
             [f"repaint at every zoom, {state}, worst", f"at scale {scale:.2f}", fmt_ms(median(worst[0])),

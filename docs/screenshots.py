@@ -280,10 +280,19 @@ def groups(s: Shooter) -> None:
     canvas.canvas_scene.flush()
     s.wait_checked()
     frame = canvas.canvas_scene.group_layer.frames[s.window.document.group_of("conv2_block1_add")]
-    room = canvas.viewport().width() - 40
-    canvas.set_scale(max(0.28, min(0.6, room / frame.frame_rect().width())))  # the whole block, if it can be read
-    half = canvas.viewport().width() / 2 / canvas.scale_factor()
-    canvas.centerOn(frame.frame_rect().left() + half - 20 / canvas.scale_factor(), frame.frame_rect().center().y())
+    rect = frame.frame_rect()
+    if canvas.canvas_scene.flow == "down":  # the block runs down the page: readable, down to the layer found
+        canvas.set_scale(0.6)
+        half_w = canvas.viewport().width() / 2 / canvas.scale_factor()
+        half_h = canvas.viewport().height() / 2 / canvas.scale_factor()
+        found = canvas.canvas_scene.nodes["conv2_block1_add"].sceneBoundingRect()
+        canvas.centerOn(rect.left() + half_w - 60 / canvas.scale_factor(),
+                        max(rect.top() + half_h - 20 / canvas.scale_factor(), found.bottom() + 60 - half_h))
+    else:  # the whole block, if it can be read, from its left edge
+        room = canvas.viewport().width() - 40
+        canvas.set_scale(max(0.28, min(0.6, room / rect.width())))
+        half = canvas.viewport().width() / 2 / canvas.scale_factor()
+        canvas.centerOn(rect.left() + half - 20 / canvas.scale_factor(), rect.center().y())
     s.app.processEvents()
     s.save("groups-expanded.png")
     canvas.search.close_bar()

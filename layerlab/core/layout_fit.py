@@ -1,19 +1,25 @@
-"""A layout that fits a screen: collapsed groups as single cards, and deep models in rows.
+"""A layout that fits a screen: groups as blocks, deep models top to bottom.
 
-`fit_layout` runs the layered layout (core/layout.py) on what is drawn: each
-collapsed group (the outermost ones) is one card, and its own nodes are laid
-out where the card stands, so that expanding it shows them in order. Then,
-by the graph's shape:
+`fit_layout` runs the layered layout (core/layout.py) level by level:
 
-- left to right: a short, wide graph (branches side by side) stays as it is;
-- in rows, top to bottom: a deep, mostly sequential graph that would be a
-  long strip is cut into rows read like lines of text, each row left to
-  right. The cuts go where the fewest wires cross (between two blocks, on
-  the trunk), and the number of rows makes the whole close to the screen's
-  aspect ratio, so that it shows at a readable zoom. Residual branches stay
-  beside their trunk, as the layered layout puts them.
+- each group is one block of the level it sits in: a collapsed group is its
+  card, an expanded one the box of its own layout (done first, inside out)
+  plus its frame, so a frame never overlaps a neighbouring branch and a
+  collapsed group's nodes wait where its card stands, laid out in order;
+- the direction comes from the graph's shape: a short, wide graph reads left
+  to right; a deep, mostly sequential one that would be a long strip reads
+  top to bottom, as in Netron (cards get their ports on top and bottom: see
+  `flow`); residual branches stay beside their trunk, as the layered layout
+  puts them;
+- a top level still too long for the screen is wrapped: rows stacked top to
+  bottom (left to right), or columns side by side (top to bottom). The cuts
+  go where the fewest wires cross, never across a long skip, and their
+  number makes the whole close to the screen's aspect ratio, so that it
+  shows at a readable zoom.
 
-`direction` is "auto" (by shape), "left-to-right" or "rows".
+`direction` is "auto" (by shape), "left-to-right" or "top-to-bottom".
+Top to bottom is left to right with the axes swapped: the work is done in
+"layout space" (layers along x) and transposed at the end.
 """
 
 from __future__ import annotations
@@ -25,12 +31,16 @@ from layerlab.core import groups as grouping
 from layerlab.core.document import Edge, GraphDocument, Node
 from layerlab.core.layout import COLUMN_GAP, NODE_HEIGHT, NODE_WIDTH, ROW_GAP, layered_layout
 
-DIRECTIONS = ("auto", "left-to-right", "rows")
+DIRECTIONS = ("auto", "left-to-right", "top-to-bottom")
+_ALIASES = {"rows": "top-to-bottom"}  # the first round's name (saved in settings)
 SCREEN_ASPECT = 16 / 10
 READABLE_WIDTH = 4000.0  # scene units a screen shows with the cards legible (1280 px at the glance zoom, 0.32)
 CARD_SIZE = (220.0, 160.0)  # a collapsed group's card when the caller gives no size
+LAYER_GAP_DOWN = 64.0  # top to bottom: room between two layers for a wire's turn and its shape label
+FRAME_PAD = 14.0  # an expanded group's frame: its margin around its contents, and its title band above them
+FRAME_TITLE = 24.0
 MAX_CUT_SPAN = 2  # a row ends only where no wire skips more columns than this (the trunk, a cell's two inputs)
-ROW_SPACING = 3.0  # rows are this many row gaps apart (their wires turn in the space between)
+ROW_SPACING = 3.0  # wrapped rows (columns) are this many row gaps apart (their wires turn in the space between)
 _GROUP = "\x00group:"  # never a node id of a file: JSON strings can hold it, ids the editor makes cannot
 
 
@@ -44,10 +54,37 @@ def folded_nodes(document: GraphDocument) -> dict[str, str]:
     return out
 
 
+def resolve_direction(direction: str) -> str:
+    """`direction` checked, old names mapped to the current ones."""
+    direction = _ALIASES.get(direction, direction)
+    if direction not in DIRECTIONS:
+        raise ValueError(f"layout direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    return direction
+
+
+def flow(document: GraphDocument) -> str:
+    """"down" when the wires of the drawing mostly run downwards (a top-to-bottom layout), else "right".
+
+    The canvas puts ports on the cards' top and bottom for "down": read from the positions, so that a
+    project opens as it was laid out, with nothing more to save.
+    """
+    down = right = 0
+    for u, v in document.graph.edges():
+        a, b = document.position(u), document.position(v)
+        if a is None or b is None:
+            continue
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        if dy > 0 and dy > abs(dx):
+            down += 1
+        elif dx > 0:
+            right += 1
+    return "down" if down > right else "right"
+
+
 def fit_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None, *,
                group_sizes: Mapping[str, tuple[float, float]] | None = None, direction: str = "auto",
                aspect: float = SCREEN_ASPECT, readable_width: float = READABLE_WIDTH,
-               column_gap: float = COLUMN_GAP, row_gap: float = ROW_GAP,
+               column_gap: float = COLUMN_GAP, row_gap: float = ROW_GAP, layer_gap: float = LAYER_GAP_DOWN,
                room_after: Mapping[str, float] | None = None) -> dict[str, tuple[float, float]]:
     """Top-left positions for every node (see the module's docstring).
 
@@ -55,94 +92,128 @@ def fit_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, float]]
         document: the graph (not modified).
         sizes: {node id: (width, height)} of the cards (default NODE_WIDTH x NODE_HEIGHT).
         group_sizes: {group id: (width, height)} of collapsed groups' cards (default CARD_SIZE).
-        direction: "auto", "left-to-right" or "rows".
-        aspect: the width:height the result should come close to (the screen's) when it is cut into rows.
-        readable_width: "auto" cuts into rows only a graph wider than this (what shows readably as it is stays).
-        column_gap: as for layered_layout.
-        row_gap: as for layered_layout.
-        room_after: as for layered_layout.
+        direction: "auto", "left-to-right" or "top-to-bottom".
+        aspect: the width:height the result should come close to (the screen's) when it is wrapped.
+        readable_width: "auto" turns top to bottom only a graph wider than this (what shows readably stays).
+        column_gap: left to right, the space between columns (as for layered_layout).
+        row_gap: the space between two cards side by side in a layer (either direction).
+        layer_gap: top to bottom, the space between two layers.
+        room_after: left to right, as for layered_layout (the shape labels' room).
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"layout direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    direction = resolve_direction(direction)
     if not len(document):
         return {}
-    folded = folded_nodes(document)
     size = {n: tuple(sizes[n]) if sizes and n in sizes else (NODE_WIDTH, NODE_HEIGHT) for n in document.node_ids()}
-    drawn, drawn_size, room = _quotient(document, folded, size, group_sizes or {}, room_after or {})
-    positions = layered_layout(drawn, drawn_size, column_gap=column_gap, row_gap=row_gap, room_after=room)
-    if direction == "rows" or (direction == "auto" and _too_wide(positions, drawn_size, aspect, readable_width)):
-        positions = _in_rows(drawn, positions, drawn_size, aspect, row_gap, _expanded(document, folded))
-    out = {n: p for n, p in positions.items() if not n.startswith(_GROUP)}
-    for gid in dict.fromkeys(folded.values()):
-        x0, y0 = positions[_GROUP + gid]
-        out.update(_inside(document, gid, size, (x0, y0), column_gap, row_gap, room_after or {}))
-    return out
+    gaps = (column_gap, row_gap, layer_gap)
+    if direction == "auto":
+        wide = _Levels(document, size, group_sizes or {}, room_after or {}, gaps, down=False)
+        positions, extent = wide.place(None)
+        width, height = extent
+        too_wide = width > readable_width and width > 2.0 * aspect * max(height, 1.0)
+        direction = "top-to-bottom" if too_wide else "left-to-right"
+    down = direction == "top-to-bottom"
+    levels = _Levels(document, size, group_sizes or {}, room_after or {}, gaps, down=down)
+    wrap = (1 / aspect, readable_width / aspect) if down else None  # a column too tall to show readably is wrapped
+    positions, _extent = levels.place(None, wrap)
+    if down:
+        positions = {n: (y, x) for n, (x, y) in positions.items()}
+    return positions
 
 
-def _quotient(document, folded, size, group_sizes, room_after):
-    """The graph as drawn: loose nodes, one node per collapsed group, the wires between them."""
-    nodes, seen = [], set()
-    drawn_size, room = {}, {}
-    for n in document.node_ids():
-        key = _GROUP + folded[n] if n in folded else n
-        if key in seen:
-            continue
-        seen.add(key)
-        nodes.append(Node(key, "Group" if n in folded else document.node_type(n), {}))
-        drawn_size[key] = tuple(group_sizes.get(folded[n], CARD_SIZE)) if n in folded else size[n]
-    for n, r in room_after.items():
-        key = _GROUP + folded[n] if n in folded else n
-        room[key] = max(room.get(key, 0.0), r)
-    edges = set()
-    for e in document.edges():
-        s = _GROUP + folded[e.source] if e.source in folded else e.source
-        t = _GROUP + folded[e.target] if e.target in folded else e.target
-        if s != t:
-            edges.add((s, t))
-    quotient = GraphDocument()
-    quotient.load(nodes, [Edge(s, t, i) for i, (s, t) in enumerate(sorted(edges))])
-    return quotient, drawn_size, room
+class _Levels:
+    """Lays out one level (the top, or a group's inside) in layout space, its groups as blocks."""
 
+    def __init__(self, document, size, group_sizes, room_after, gaps, down: bool):
+        self.doc = document
+        self.groups = {g.id: g for g in document.groups()}
+        swap = (lambda wh: (wh[1], wh[0])) if down else tuple
+        self.size = {n: swap(s) for n, s in size.items()}
+        self.card = {g: swap(group_sizes.get(g, CARD_SIZE)) for g in self.groups}
+        self.frame_extra = swap((2 * FRAME_PAD, 2 * FRAME_PAD + FRAME_TITLE))
+        self.frame_offset = swap((FRAME_PAD, FRAME_PAD + FRAME_TITLE))
+        column_gap, row_gap, layer_gap = gaps
+        self.column_gap = layer_gap if down else column_gap
+        self.row_gap = row_gap
+        self.room = {} if down else dict(room_after)  # top to bottom, labels sit in the layer gap
+        self.loose = [n for n in document.node_ids() if document.group_of(n) is None]
 
-def _inside(document, gid, size, origin, column_gap, row_gap, room_after) -> dict[str, tuple[float, float]]:
-    """A collapsed group's nodes, laid out from the card's corner (what expanding it shows)."""
-    members = set(grouping.members({g.id: g for g in document.groups()}, gid))
-    nodes = [document.node(n) for n in document.node_ids() if n in members]
-    edges = [e for e in document.edges() if e.source in members and e.target in members]
-    sub = GraphDocument()
-    sub.load(nodes, edges)
-    inner = layered_layout(sub, {n: size[n] for n in members}, column_gap=column_gap, row_gap=row_gap,
-                           room_after={n: r for n, r in room_after.items() if n in members})
-    x0, y0 = origin
-    return {n: (x + x0, y + y0) for n, (x, y) in inner.items()}
+    def place(self, scope: str | None, wrap: tuple[float, float] | None = None):
+        """({node: (x, y)} from (0, 0), (width, height)) of everything in `scope` (None: the whole graph).
+
+        `wrap`: (aspect, length): a level longer than `length` is wrapped to about `aspect` (layout space).
+        """
+        nodes = list(self.groups[scope].nodes) if scope else self.loose
+        key = dict.fromkeys(nodes)
+        for n in nodes:
+            key[n] = n
+        blocks: dict[str, tuple[dict, tuple[float, float]]] = {}  # block key -> (inner positions, offset)
+        block_size: dict[str, tuple[float, float]] = {}
+        for child in grouping.children(self.groups, scope):
+            members = grouping.members(self.groups, child)
+            if not members:
+                continue
+            inner, (w, h) = self.place(child)
+            k = _GROUP + child
+            if self.groups[child].collapsed:  # its card stands at its nodes' top-left corner
+                x0 = min(x for x, _y in inner.values())
+                y0 = min(y for _x, y in inner.values())
+                block_size[k], offset = self.card[child], (-x0, -y0)
+            else:
+                block_size[k] = (w + self.frame_extra[0], h + self.frame_extra[1])
+                offset = self.frame_offset
+            blocks[k] = (inner, offset)
+            for n in members:
+                key[n] = k
+        drawn, drawn_size, room = self._quotient(key, block_size)
+        positions = layered_layout(drawn, drawn_size, column_gap=self.column_gap, row_gap=self.row_gap,
+                                   room_after=room)
+        if wrap is not None and _extent(positions, drawn_size)[0] > wrap[1]:
+            positions = _wrapped(drawn, positions, drawn_size, wrap[0], self.row_gap)
+        out: dict[str, tuple[float, float]] = {}
+        for k, (x, y) in positions.items():
+            if k in blocks:
+                inner, (dx, dy) = blocks[k]
+                out.update({n: (ix + x + dx, iy + y + dy) for n, (ix, iy) in inner.items()})
+            else:
+                out[k] = (x, y)
+        return out, _extent(positions, drawn_size)
+
+    def _quotient(self, key, block_size):
+        """The level as drawn: its own nodes, one node per block, the wires between them."""
+        nodes, seen, sizes, room = [], set(), {}, {}
+        for n in self.doc.node_ids():
+            k = key.get(n)
+            if k is None or k in seen:
+                continue
+            seen.add(k)
+            nodes.append(Node(k, "Group" if k in block_size else self.doc.node_type(n), {}))
+            sizes[k] = block_size.get(k) or self.size[n]
+        for n, r in self.room.items():
+            if n in key:
+                room[key[n]] = max(room.get(key[n], 0.0), r)
+        edges = set()
+        for e in self.doc.edges():
+            s, t = key.get(e.source), key.get(e.target)
+            if s is not None and t is not None and s != t:
+                edges.add((s, t))
+        quotient = GraphDocument()
+        quotient.load(nodes, [Edge(s, t, i) for i, (s, t) in enumerate(sorted(edges))])
+        return quotient, sizes, room
 
 
 def _extent(positions, sizes) -> tuple[float, float]:
+    if not positions:
+        return 0.0, 0.0
     width = max(x + sizes[n][0] for n, (x, _y) in positions.items())
     height = max(y + sizes[n][1] for n, (_x, y) in positions.items())
     return width, height
 
 
-def _too_wide(positions, sizes, aspect: float, readable_width: float) -> bool:
-    width, height = _extent(positions, sizes)
-    return width > readable_width and width > 2.0 * aspect * max(height, 1.0)
+def _wrapped(document, positions, sizes, aspect: float, row_gap: float) -> dict[str, tuple[float, float]]:
+    """Cut a long strip of columns into rows stacked below each other (in layout space), never across a skip.
 
-
-def _expanded(document, folded) -> list[list[str]]:
-    """The drawn nodes of each expanded group that is drawn (its frame must not be cut across two rows)."""
-    groups = {g.id: g for g in document.groups()}
-    out = []
-    for gid, g in groups.items():
-        if g.collapsed or any(groups[a].collapsed for a in grouping.ancestors(groups, gid)):
-            continue
-        out.append(list(dict.fromkeys(_GROUP + folded[n] if n in folded else n
-                                      for n in grouping.members(groups, gid))))
-    return out
-
-
-def _in_rows(document, positions, sizes, aspect: float, row_gap: float,
-             blocks: list[list[str]] = ()) -> dict[str, tuple[float, float]]:
-    """Cut the columns into rows, stacked top to bottom, each starting at x = 0; never inside a block."""
+    Does nothing to a layout already close to `aspect` (width over height).
+    """
     xs = sorted({x for x, _y in positions.values()})
     col = {n: xs.index(x) for n, (x, _y) in positions.items()}
     width, height = _extent(positions, sizes)
@@ -158,10 +229,6 @@ def _in_rows(document, positions, sizes, aspect: float, row_gap: float,
         for c in range(a, b):
             crossing[c] += 1
             long[c] += b - a > MAX_CUT_SPAN
-    for block in blocks:  # an expanded group's frame stays in one row
-        cols = [col[n] for n in block if n in col]
-        for c in range(min(cols, default=0), max(cols, default=0)):
-            long[c] += 1
     cuts, start = [], 0
     for k in range(1, best):
         ideal = width * k / best

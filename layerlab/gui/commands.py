@@ -335,3 +335,80 @@ class SetTrainableCommand(QUndoCommand):
     def undo(self) -> None:
         for node_id, params in self.old.items():
             self.document.set_params(node_id, params)
+
+
+class PlaceBlockCommand(QUndoCommand):
+    """Place a reusable block again, grouped as the original is (nested groups, collapsed state).
+
+    `shared=True` is a second call of the block: each new node calls the original's layer (the
+    document's `shares`: same weights, no params of its own), and the group says
+    `extra = {"shares": <block>}` so that the build calls the one sub-model twice (core/nested.py).
+    `shared=False` is a copy with new weights, itself a reusable block (a Keras model of its own on
+    export) with a label of its own.
+    """
+
+    def __init__(self, document: GraphDocument, group_id: str, shared: bool, offset: Iterable[float],
+                 parent: QUndoCommand | None = None):
+        block = document.group(group_id)
+        super().__init__(f"{'Call' if shared else 'Copy'} {block.label} again" if shared
+                         else f"Copy {block.label}", parent)
+        self.document, self.block, self.shared = document, group_id, shared
+        members = document.group_members(group_id)
+        inside = set(members)
+        # placeholder ids: a call's nodes point at the originals (their owners), never at each other
+        key = {n: f"{n}\x00placed" for n in members}
+        nodes = []
+        for n in members:
+            node = document.node(n)
+            if shared:
+                nodes.append(Node(key[n], node.type, {}, node.position, node.shares or n))
+            else:
+                owner = node.shares if node.shares not in inside else key[node.shares]
+                nodes.append(Node(key[n], node.type, node.params, node.position, owner))
+        edges = [Edge(key[e.source], key[e.target], e.port, e.source_port)
+                 for n in members for e in document.in_edges(n) if e.source in inside]
+        self.paste = PasteCommand(document, nodes, edges, offset=offset)
+        self.key = key
+        self.group_ids: dict[str, str] = {}  # original group -> the placed one's id, fixed on the first redo
+        self.label = _free_label(document, block.label, "call" if shared else "copy")
+
+    def redo(self) -> None:
+        doc = self.document
+        self.paste.redo()
+        placed = {n: self.paste.id_map[k] for n, k in self.key.items()}
+        for gid in [self.block, *_nested(doc, self.block)]:  # parents first: each is made inside its parent
+            group = doc.group(gid)
+            top = gid == self.block
+            extra = {"shares": gid} if self.shared and group.model else None  # the same sub-model, called again
+            self.group_ids[gid] = doc.add_group(
+                self.label if top else group.label, [placed[n] for n in group.nodes],
+                group_id=self.group_ids.get(gid), collapsed=group.collapsed, model=group.model,
+                parent=None if top else self.group_ids[group.parent], extra=extra)
+
+    def undo(self) -> None:
+        for gid in reversed(list(self.group_ids.values())):
+            self.document.remove_group(gid)
+        self.paste.undo()
+
+    @property
+    def group_id(self) -> str:
+        """The placed block's group."""
+        return self.group_ids[self.block]
+
+
+def _nested(document: GraphDocument, group_id: str) -> list[str]:
+    """The groups inside `group_id`, each after its parent."""
+    out = []
+    for child in document.group_children(group_id):
+        out += [child, *_nested(document, child)]
+    return out
+
+
+def _free_label(document: GraphDocument, label: str, word: str) -> str:
+    """`label_word`, `label_word_2`, ...: the first label no group has (a block's label names its Keras model)."""
+    taken = {g.label for g in document.groups()}
+    candidate, i = f"{label}_{word}", 1
+    while candidate in taken:
+        i += 1
+        candidate = f"{label}_{word}_{i}"
+    return candidate

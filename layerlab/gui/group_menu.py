@@ -10,9 +10,10 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from layerlab.gui.canvas.context_menu import rename_dialog
 from layerlab.gui.canvas.group_actions import GroupError
+from layerlab.gui.panels.block_shelf import BlockShelf
 
 PALETTE_SEARCH_KEYS = "Ctrl+K"  # the palette's own search (Ctrl+F finds in the model)
-DIRECTIONS = (("auto", "By the Model's Shape"), ("left-to-right", "Left to Right"), ("rows", "In Rows, Top to Bottom"))
+DIRECTIONS = (("auto", "By the Model's Shape"), ("left-to-right", "Left to Right"), ("top-to-bottom", "Top to Bottom"))
 
 
 def _menu(window, title: str):
@@ -65,15 +66,16 @@ def add_group_actions(window) -> None:
                      acts["rename_group"], block])
 
     view = _menu(window, "View")
-    overview = add("overview", "Show &Overview Map", lambda on: canvas.minimap.setVisible(on), "Ctrl+M",
-                   "A map of the whole model with the part in view")
+    overview = add("overview", "Show &Overview Map", lambda on: canvas.minimap.set_wanted(on), "Ctrl+M",
+                   "A map of the whole model with the part in view (when part of it is out of view)")
     overview.setCheckable(True)
     overview.setChecked(str(window.settings.value("showOverview", True)).lower() not in ("false", "0"))
-    canvas.minimap.setVisible(overview.isChecked())
+    canvas.minimap.set_wanted(overview.isChecked())
     overview.toggled.connect(lambda on: window.settings.setValue("showOverview", on))
     direction_menu = view.addMenu("Layout Direction")
     choice = QActionGroup(window)
     saved = str(window.settings.value("layoutDirection", "auto"))
+    saved = {"rows": "top-to-bottom"}.get(saved, saved)  # the first round's name
     canvas.layout_direction = saved if saved in dict(DIRECTIONS) else "auto"
     for key, text in DIRECTIONS:
         action = direction_menu.addAction(text)
@@ -82,6 +84,11 @@ def add_group_actions(window) -> None:
         action.triggered.connect(lambda _=False, k=key: _set_direction(window, k))
         choice.addAction(action)
     view.insertAction(view.actions()[3] if len(view.actions()) > 3 else None, overview)
+    shelf = window.block_shelf = BlockShelf(window.palette_panel.tree)  # place a reusable block again
+    shelf.placeRequested.connect(lambda gid, shared: (canvas.place_block(gid, shared), canvas.setFocus()))
+    window.undo_stack.indexChanged.connect(lambda _i: shelf.refresh(window.document))  # a block made or unmade
+    window.projectLoaded.connect(lambda: shelf.refresh(window.document))
+    shelf.refresh(window.document)
     update_group_actions(window)
 
 

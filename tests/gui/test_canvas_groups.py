@@ -155,10 +155,12 @@ def test_ctrl_f_finds_by_name_type_and_group_and_jumps_into_a_collapsed_group(ma
 
 def test_clicking_and_dragging_in_the_overview_map_moves_the_view(make_canvas, docs):
     c = make_canvas(docs.wide_deep(), size=(900, 600))
+    mini = c.view.minimap
+    c.view.zoom_to_fit()  # the whole model in view: the map would only cover cards
+    c.qtbot.waitUntil(lambda: not mini.isVisible())
     c.view.set_scale(1.0)
     c.view.centerOn(0, 0)
-    mini = c.view.minimap
-    assert mini.isVisible()
+    c.qtbot.waitUntil(mini.isVisible)  # part of it out of view: the map shows
     target = c.scene.nodes["aux_output"].sceneBoundingRect().center()
     QTest.mousePress(mini, Qt.MouseButton.LeftButton, NONE, mini.to_map_point(target))
     center = c.view.mapToScene(c.view.viewport().rect().center())

@@ -22,10 +22,10 @@ def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, f
                      group_sizes: Mapping[str, tuple[float, float]] | None = None, direction: str = "auto",
                      aspect: float = SCREEN_ASPECT, readable_width: float = READABLE_WIDTH
                      ) -> dict[str, tuple[float, float]]:
-    """Top-left corners for every card: columns left to right, chains straight, no overlaps.
+    """Top-left corners for every card: layers left to right or top to bottom, chains straight, no overlaps.
 
-    Collapsed groups are laid out as one card each (`group_sizes`), and a deep graph is cut into rows
-    that make it about `aspect` wide for high (core/layout_fit.py).
+    Groups are blocks (a collapsed one its card, `group_sizes`), and a deep graph runs top to bottom,
+    wrapped into columns that make it about `aspect` wide for high (core/layout_fit.py).
 
     Columns are spaced so that the shape label on each wire has room to show.
 
@@ -36,7 +36,7 @@ def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, f
             a guess from the Inputs' ranks (an imported model is laid out before its shapes are known).
         label_width: a label's width as drawn; by default an estimate that needs no font.
         group_sizes: {group id: (width, height)} of the collapsed groups' cards.
-        direction: "auto" (by the graph's shape), "left-to-right" or "rows".
+        direction: "auto" (by the graph's shape), "left-to-right" or "top-to-bottom".
         aspect: the width:height of the screen the graph is cut into rows for.
         readable_width: the scene width the screen shows readably ("auto" leaves a narrower graph as it is).
     """

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from layerlab.core.document import Edge
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
-from layerlab.gui.canvas.routing import routed_path, wire_path
+from layerlab.gui.canvas.routing import COLUMN_LANE, SWAP, flow_wire_path, routed_path, swapped, swapped_rect, wire_path
 
 __all__ = ["EdgeItem", "NoteItem", "ShareLinkItem", "WireItem", "wire_path"]
 
@@ -81,17 +81,30 @@ class EdgeItem(QGraphicsItem):
         return p1, p2
 
     def adjust(self) -> None:
-        """Follow the ports (after a move or a change of the nodes' layout), around the cards in the way."""
+        """Follow the ports (after a move or a change of the nodes' layout), around the cards in the way.
+
+        A drawing that flows down is worked out with x and y swapped (routing.SWAP): the same rules.
+        """
         p1, p2 = self.endpoints()
-        path = wire_path(p1, p2)
         scene = self.scene()
+        down = scene is not None and scene.flow == "down"
+        if down:
+            p1, p2 = swapped(p1), swapped(p2)
+        path = wire_path(p1, p2, COLUMN_LANE) if down else wire_path(p1, p2)
         self.unrouted = scene is not None and scene.routing_paused  # many cards are moving: routed after them
         if scene is not None and not self.unrouted and p2.x() - p1.x() > ROUTE_MIN_SPAN:
-            cards = scene.cards_in(path.boundingRect(), (self.source_item, self.target_item))
+            ends = (self.source_item, self.target_item)
+
+            def cards_in(rect: QRectF) -> list[QRectF]:
+                if not down:
+                    return scene.cards_in(rect, ends)
+                return [swapped_rect(c) for c in scene.cards_in(swapped_rect(rect), ends)]
+            cards = cards_in(path.boundingRect())
             if cards:
-                path = routed_path(p1, p2, cards, lambda: scene.cards_in(
-                    QRectF(p1.x(), -SCENE_LIMIT, p2.x() - p1.x(), 2 * SCENE_LIMIT), (self.source_item,
-                                                                                      self.target_item)))
+                path = routed_path(p1, p2, cards, lambda: cards_in(
+                    QRectF(p1.x(), -SCENE_LIMIT, p2.x() - p1.x(), 2 * SCENE_LIMIT)))
+        if down:
+            path = SWAP.map(path)
         if path == self._path:
             return
         self.prepareGeometryChange()
@@ -126,7 +139,18 @@ class EdgeItem(QGraphicsItem):
         start, end = self._path.pointAtPercent(0.0), self._path.pointAtPercent(1.0)
         siblings = self.siblings()
         self._label_rect = QRectF()
-        if len(siblings) > 1:
+        scene = self.scene()
+        if scene is not None and scene.flow == "down":  # wires run down: labels sit across them, in the layer gap
+            if len(siblings) > 1 and siblings[0] is not self:
+                pass
+            elif len(siblings) > 1:
+                room = min(e.endpoints()[1].y() for e in siblings) - start.y()
+                if room >= h + style.LABEL_ROOM_BUNDLE / 2:
+                    self._label_rect = QRectF(start.x() + 6, start.y() + 6, w, h)
+            elif end.y() - start.y() >= h + 16:
+                mid = self._path.pointAtPercent(0.5)
+                self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+        elif len(siblings) > 1:
             # One tensor, several wires: one label, on the bundle just after the output port.
             if siblings[0] is self:
                 room = min(e.endpoints()[1].x() for e in siblings) - start.x()
@@ -320,7 +344,9 @@ class WireItem(QGraphicsItem):
 
     def set_end(self, end: QPointF) -> None:
         self.prepareGeometryChange()
-        self._path = wire_path(self.anchor, end) if self.from_output else wire_path(end, self.anchor)
+        down = self.scene() is not None and self.scene().flow == "down"
+        self._path = flow_wire_path(self.anchor, end, down) if self.from_output \
+            else flow_wire_path(end, self.anchor, down)
 
     def set_state(self, state: str) -> None:
         if state != self.state:

@@ -61,6 +61,9 @@ def initial_view(view) -> None:
     vp = view.viewport().rect()
     half_w, half_h, margin = vp.width() / (2 * scale), vp.height() / (2 * scale), FIT_MARGIN / scale
     rect = view.canvas_scene.nodes_rect()
+    if view.canvas_scene.flow == "down":  # top to bottom: the inputs' end is the top
+        _show_top(view, rect, half_w, half_h, margin)
+        return
     left = rect.left() - margin
     in_view = QRectF(left, rect.top(), 2 * half_w, rect.height())
     part, inputs = QRectF(), []
@@ -76,3 +79,13 @@ def initial_view(view) -> None:
         y = sum(inputs) / len(inputs)
         y = min(max(y, part.top() + half_h - margin), part.bottom() - half_h + margin)
     view.centerOn(left + half_w, y)
+
+
+def _show_top(view, rect: QRectF, half_w: float, half_h: float, margin: float) -> None:
+    """A graph flowing down, too big to fit readably: its top, across the inputs (or from its left edge)."""
+    top = rect.top() - margin
+    inputs = [item.sceneBoundingRect().center().x() for node_id, item in view.canvas_scene.nodes.items()
+              if item.isVisible() and view.document.node_type(node_id) == "Input"]
+    x = sum(inputs) / len(inputs) if inputs else rect.left() + half_w
+    x = max(min(x, rect.right() - half_w + margin), rect.left() + half_w - margin)
+    view.centerOn(x, top + half_h)

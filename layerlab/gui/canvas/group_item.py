@@ -53,7 +53,7 @@ def _ports_y(n: int, top: float, bottom: float) -> list[float]:
 
 
 class GroupCardItem(QGraphicsItem):
-    """A collapsed group: one card with the group's inputs on the left and outputs on the right."""
+    """A collapsed group: one card, its inputs on the left and outputs on the right (top and bottom flowing down)."""
 
     def __init__(self, group_id: str):
         super().__init__()
@@ -71,6 +71,8 @@ class GroupCardItem(QGraphicsItem):
         self._in_y: list[float] = []
         self._out_y: list[float] = []
         self._hovered = False
+        self.flow = "right"  # "down": its ports on the top and bottom edges (the scene sets it)
+        self._wiring = False  # a wire is being dragged from one of its ports
 
     # -- what it shows -------------------------------------------------------------
     def set_face(self, face: CardFace) -> None:
@@ -135,13 +137,25 @@ class GroupCardItem(QGraphicsItem):
     def card_rect(self) -> QRectF:
         return QRectF(0.0, 0.0, CARD_WIDTH, self._height)
 
+    def port_points(self) -> tuple[list[QPointF], list[QPointF]]:
+        """Where its input and output ports are drawn, in the item's coordinates."""
+        if self.flow == "down":
+            return ([QPointF(x, 0.0) for x in _ports_y(len(self._in_y), 0.0, CARD_WIDTH)],
+                    [QPointF(x, self._height) for x in _ports_y(len(self._out_y), 0.0, CARD_WIDTH)])
+        return [QPointF(0.0, y) for y in self._in_y], [QPointF(CARD_WIDTH, y) for y in self._out_y]
+
     def in_port_pos(self, index: int) -> QPointF:
-        y = self._in_y[index] if index < len(self._in_y) else self._height / 2
-        return self.mapToScene(QPointF(0.0, y))
+        points = self.port_points()[0]
+        if index < len(points):
+            return self.mapToScene(points[index])
+        return self.mapToScene(QPointF(CARD_WIDTH / 2, 0.0) if self.flow == "down" else QPointF(0.0, self._height / 2))
 
     def out_port_pos(self, index: int) -> QPointF:
-        y = self._out_y[index] if index < len(self._out_y) else self._height / 2
-        return self.mapToScene(QPointF(CARD_WIDTH, y))
+        points = self.port_points()[1]
+        if index < len(points):
+            return self.mapToScene(points[index])
+        return self.mapToScene(QPointF(CARD_WIDTH / 2, self._height) if self.flow == "down"
+                               else QPointF(CARD_WIDTH, self._height / 2))
 
     # -- painting --------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
@@ -192,9 +206,9 @@ class GroupCardItem(QGraphicsItem):
         if lod >= style.LOD_PORTS:
             painter.setPen(pens["port"])
             painter.setBrush(t.edge)
-            for x, ys in ((0.0, self._in_y), (CARD_WIDTH, self._out_y)):
-                for y in ys:
-                    painter.drawEllipse(QPointF(x, y), style.PORT_RADIUS, style.PORT_RADIUS)
+            for points in self.port_points():
+                for point in points:
+                    painter.drawEllipse(point, style.PORT_RADIUS, style.PORT_RADIUS)
 
     def _paint_marker(self, painter, t, sign: str) -> None:
         """A small boxed + (expand) at the header's right end."""
@@ -212,6 +226,33 @@ class GroupCardItem(QGraphicsItem):
         if scene is not None:
             scene.groupToggleRequested.emit(self.group_id)
         event.accept()
+
+    # -- a drag from one of its ports draws a wire from the inner port it stands for -------------
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        scene = self.scene()
+        wiring = getattr(scene, "wiring", None)
+        self._wiring = False
+        if event.button() == Qt.MouseButton.LeftButton and wiring is not None:
+            ports = scene.group_layer.inner_ports_near(event.scenePos(), style.PORT_HIT_RADIUS, self.group_id)
+            if ports:
+                self._wiring = True
+                wiring.begin(ports[0], event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if getattr(self, "_wiring", False):
+            self.scene().wiring.move(event.scenePos())
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if getattr(self, "_wiring", False):
+            self._wiring = False
+            self.scene().wiring.finish(event.scenePos())
+            return
+        super().mouseReleaseEvent(event)
 
     def hoverEnterEvent(self, event) -> None:  # noqa: N802
         self._hovered = True

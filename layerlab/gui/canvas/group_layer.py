@@ -3,7 +3,9 @@
 A collapsed group that is not inside another collapsed group is drawn as one
 GroupCardItem at the top-left corner of its nodes; its nodes' items are
 hidden, the wires inside it too, and each wire that crosses its border is
-drawn to the card's port for the inner port it still goes to. An expanded
+drawn to the card's port for the inner port it still goes to (the card also
+shows its nodes' free inputs and unwired outputs: wires can be dropped on
+every card port, see `inner_ports_near`). An expanded
 group is a GroupFrameItem around what is drawn of its nodes and nested groups.
 Everything is recomputed from the document (a few groups, a few hundred
 wires), coalesced to once per turn of the event loop.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from PySide6.QtCore import QPointF, QRectF, QTimer
+from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from layerlab.core import catalog
@@ -21,6 +23,7 @@ from layerlab.core import groups as grouping
 from layerlab.core.document import NODE_CHANGED, NODE_MOVED, RESET, Change
 from layerlab.core.shapes import format_shape
 from layerlab.gui.canvas.group_item import FRAME_PAD, FRAME_TITLE, CardFace, GroupCardItem, GroupFrameItem
+from layerlab.gui.canvas.port_item import INPUT
 
 
 def trainable_nodes(document, node_ids) -> list[str]:
@@ -130,6 +133,7 @@ class GroupLayer:
                 item = cls(gid)
                 if cls is GroupCardItem:
                     item.setFlag(_NO_CONTENTS, scene.overview_mode)  # the OverviewItem draws it from afar
+                    item.flow = scene.flow
                 items[gid] = item
                 scene.addItem(item)
 
@@ -156,6 +160,61 @@ class GroupLayer:
                 self.cards[fs].edge_items.add(item)
             if (item.source_anchor, item.target_anchor, True) != before:
                 item.adjust()
+        self._free_ports()
+
+    def _free_ports(self) -> None:
+        """A card also shows its nodes' free required inputs and unwired outputs: wires can be dropped on them."""
+        doc = self.scene.document
+        for gid in self.cards:
+            inputs, outputs = self.card_inputs[gid], self.card_outputs[gid]
+            for n in doc.group_members(gid):
+                item = self.scene.nodes.get(n)
+                if item is None:
+                    continue
+                fed = {e.port for e in doc.in_edges(n)}
+                inputs.extend((n, p.index) for p in item.inputs if p.index not in fed and not p.optional)
+                wired = {e.source_port for e in doc.out_edges(n)}
+                outputs.extend((n, p.index) for p in item.outputs if p.index not in wired)
+
+    def set_flow(self, flow: str) -> None:
+        """The cards' ports move to their top and bottom ("down") or their sides ("right")."""
+        for card in self.cards.values():
+            card.prepareGeometryChange()
+            card.flow = flow
+            card.update()
+            for edge in card.edge_items:
+                edge.adjust()
+
+    # -- wiring to a card's ports ----------------------------------------------------------
+    def inner_ports_near(self, pos: QPointF, radius: float, group_id: str | None = None) -> list:
+        """The (hidden) ports of folded nodes whose card ports are within `radius` of `pos`, nearest first."""
+        found = []
+        for gid, card in self.cards.items():
+            if group_id is not None and gid != group_id:
+                continue
+            ins, outs = card.port_points()
+            for points, keys, outgoing in ((ins, self.card_inputs.get(gid, []), False),
+                                           (outs, self.card_outputs.get(gid, []), True)):
+                for point, (node, index) in zip(points, keys):
+                    distance = QLineF(card.mapToScene(point), pos).length()
+                    item = self.scene.nodes.get(node)
+                    ports = (item.outputs if outgoing else item.inputs) if item is not None else []
+                    if distance <= radius and index < len(ports):
+                        found.append((distance, ports[index]))
+        found.sort(key=lambda t: t[0])
+        return [port for _d, port in found]
+
+    def anchor(self, port) -> QPointF:
+        """Where a port is drawn: its own place, or the port of the collapsed group's card that stands for it."""
+        gid = self.folded.get(port.node_id)
+        if gid is None:
+            return port.scenePos()
+        card, key = self.cards[gid], (port.node_id, port.index)
+        if port.kind == INPUT:
+            keys = self.card_inputs.get(gid, [])
+            return card.in_port_pos(keys.index(key)) if key in keys else card.sceneBoundingRect().center()
+        keys = self.card_outputs.get(gid, [])
+        return card.out_port_pos(keys.index(key)) if key in keys else card.sceneBoundingRect().center()
 
     def _face(self, gid: str) -> CardFace:
         doc, report = self.scene.document, self.scene.report
@@ -172,7 +231,7 @@ class GroupLayer:
             for e in doc.in_edges(target):
                 if e.port == port:
                     sources[(target, port)] = shape(e.source, e.source_port)
-        in_shapes = tuple(sources.get(key, "?") for key in self.card_inputs.get(gid, []))
+        in_shapes = tuple(sources.get(key, "free") for key in self.card_inputs.get(gid, []))  # nothing feeds it
         out_shapes = tuple(shape(n, p) for n, p in self.card_outputs.get(gid, []))
         params = None
         if report is not None:

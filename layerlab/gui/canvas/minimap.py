@@ -2,13 +2,15 @@
 
 It draws what the canvas draws (visible cards, collapsed groups' cards, the
 frames of expanded groups) as coloured boxes, and the view's rectangle on
-top. Pressing or dragging in it centres the view there.
+top. Pressing or dragging in it centres the view there. It shows only when
+part of the graph is out of view: with the whole model shown it would only
+cover cards.
 """
 
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -33,10 +35,30 @@ class MinimapWidget(QWidget):
         self.setToolTip("Overview: click or drag to move the view")
         self._dragging = False
         self._frozen: QRectF | None = None  # the map's frame during a drag (else it would shift under the mouse)
+        self.wanted = True  # View › Show Overview Map
+        self._pending = False
+
+    def set_wanted(self, on: bool) -> None:
+        """The user's setting: shown whenever part of the graph is out of view (or never)."""
+        self.wanted = bool(on)
+        self.refresh()
 
     def schedule(self, *_args) -> None:
-        """Repaint at the next turn of the event loop (Qt merges many requests into one paint)."""
-        if shiboken6.isValid(self) and self.isVisible():
+        """Show or hide, and repaint, at the next turn of the event loop (many requests make one)."""
+        if not self._pending and shiboken6.isValid(self):
+            self._pending = True
+            QTimer.singleShot(0, self.refresh)
+
+    def refresh(self) -> None:
+        """Shown when wanted and part of the graph is out of view; repainted."""
+        self._pending = False
+        if not shiboken6.isValid(self) or not shiboken6.isValid(self.view):
+            return
+        graph = self.view.canvas_scene.nodes_rect()
+        shown = self.wanted and (self._dragging or (not graph.isNull() and not self.view_rect().contains(graph)))
+        if shown != self.isVisible():
+            self.setVisible(shown)
+        if shown:
             self.update()
 
     def place(self) -> None:

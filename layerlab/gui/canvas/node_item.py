@@ -174,6 +174,7 @@ class NodeItem(QGraphicsRectItem):
         self.outputs: list[PortItem] = []
         self.edge_items: set = set()
         self.syncing = False  # True while the scene moves the item to the document's position
+        self.flow = "right"  # "down": inputs on the top edge, outputs on the bottom (the scene sets it)
         self.type_name = ""
         self.category: str | None = None
         self.shares: str | None = None
@@ -298,11 +299,16 @@ class NodeItem(QGraphicsRectItem):
             if rows:
                 return geo.ports_top + style.PORT_ROW_HEIGHT * (i + 0.5)
             return (style.HEADER_HEIGHT + geo.body_bottom) / 2 + (i - (n - 1) / 2) * style.PORT_ROW_HEIGHT
+        def port_x(i: int, n: int) -> float:  # flowing down: spread along the edge, centred
+            return w / 2 + (i - (n - 1) / 2) * min(style.PORT_ROW_HEIGHT * 2, w / max(n, 1))
+        down = self.flow == "down"
         for i, port in enumerate(self.inputs):
-            port.center = QPointF(0.0, port_y(i, len(self.inputs)))
+            n = len(self.inputs)
+            port.center = QPointF(port_x(i, n), 0.0) if down else QPointF(0.0, port_y(i, n))
             port.setPos(port.center)
         for i, port in enumerate(self.outputs):
-            port.center = QPointF(w, port_y(i, len(self.outputs)))
+            n = len(self.outputs)
+            port.center = QPointF(port_x(i, n), self._height) if down else QPointF(w, port_y(i, n))
             port.setPos(port.center)
         for edge in self.edge_items:
             edge.adjust()
@@ -451,7 +457,7 @@ class NodeItem(QGraphicsRectItem):
         self._height = height
         m = _PORT_MARGIN
         # Qt's own boundingRect (the item's rect) leaves room for the ports, their halo and the shadow
-        self.setRect(QRectF(-m, -3.0, self._width + 2 * m, height + 7.0))
+        self.setRect(QRectF(-m, -m, self._width + 2 * m, height + 2 * m))  # ports on any side
         self._rect = QRectF(0.0, 0.0, self._width, height)
         self._shadow = self._rect.translated(0.0, 2.0)
         self._paths = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QPainterPath
+from PySide6.QtGui import QPainterPath, QTransform
 
 CLEARANCE = 16.0  # how far a routed wire keeps from a card's edge (less than half the row gap)
 _SAMPLES = 24  # points tested along a wire for cards in the way
@@ -23,16 +23,35 @@ _FAR_LANE = 2.5  # a common lane farther than this many card heights from the wi
 
 ROW_WRAP = (300.0, 150.0)  # a wire this far back (x) and down (y) goes from one row of a layout to the next
 ROW_LANE = 70.0  # it runs back above the next row's ports by this much: in the gap between the rows
+COLUMN_LANE = 170.0  # top to bottom: it runs back left of the next column's ports by this much (half a card more)
+
+# Top to bottom is left to right with x and y swapped: wires are shaped and routed in that swapped space.
+SWAP = QTransform(0, 1, 1, 0, 0, 0)
 
 
-def wire_path(p1: QPointF, p2: QPointF) -> QPainterPath:
+def swapped(p: QPointF) -> QPointF:
+    return QPointF(p.y(), p.x())
+
+
+def swapped_rect(r: QRectF) -> QRectF:
+    return QRectF(r.y(), r.x(), r.height(), r.width())
+
+
+def flow_wire_path(p1: QPointF, p2: QPointF, down: bool) -> QPainterPath:
+    """wire_path for a drawing that flows right (ports on the cards' sides) or down (on their top and bottom)."""
+    if not down:
+        return wire_path(p1, p2)
+    return SWAP.map(wire_path(swapped(p1), swapped(p2), COLUMN_LANE))
+
+
+def wire_path(p1: QPointF, p2: QPointF, row_lane: float = ROW_LANE) -> QPainterPath:
     """A smooth cubic from an output (p1) to an input (p2); wires going backwards loop out wider.
 
     A wire from the end of one row of a layout in rows to the start of the next turns down, runs back
     in the gap above the next row, and turns into its input: not a diagonal across the row.
     """
     if p1.x() - p2.x() > ROW_WRAP[0] and p2.y() - p1.y() > ROW_WRAP[1]:
-        lane, r = p2.y() - ROW_LANE, 60.0
+        lane, r = p2.y() - row_lane, 60.0
         path = QPainterPath(p1)
         path.cubicTo(QPointF(p1.x() + r, p1.y()), QPointF(p1.x() + r, lane), QPointF(p1.x(), lane))
         path.lineTo(QPointF(p2.x(), lane))

@@ -27,6 +27,8 @@ from layerlab.core.document import (
     GraphDocument,
 )
 from layerlab.core.errors import ABOUT_WIRES
+from layerlab.core.layout_fit import flow as drawn_flow
+from layerlab.core.layout_fit import resolve_direction
 from layerlab.core.shapes import CheckReport, format_shape
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
@@ -54,6 +56,8 @@ class CanvasScene(QGraphicsScene):
         self.edges: dict[Edge, EdgeItem] = {}
         self.share_links: dict[str, ShareLinkItem] = {}  # sharer id -> link
         self.snap_to_grid = False
+        self.direction = "auto"  # the View › Layout Direction setting (the view sets it): see update_flow
+        self.flow = "right"  # "right" or "down": which sides of the cards the ports are on
         self.wiring = None  # the view's WiringController (ports call it)
         self.report: CheckReport | None = None
         self._errors: dict[str, list[str]] = {}
@@ -156,6 +160,7 @@ class CanvasScene(QGraphicsScene):
         self._reroute_pending = False
         self._sharers = {n for n in self.document.node_ids() if self.document.shares(n) is not None}
         self._owners = self._owner_map()
+        self.flow = self.wanted_flow()
         roles = self._roles()
         for node_id in self.document.node_ids():  # ports come from the document, so nodes first ...
             self._add_node(node_id, roles.get(node_id, ""))
@@ -166,8 +171,31 @@ class CanvasScene(QGraphicsScene):
         self._refresh_shares()
         self.group_layer.refresh()
 
+    # -- which way the drawing flows ------------------------------------------------------
+    def wanted_flow(self) -> str:
+        """"down" or "right": the setting's, or for "auto" the way the wires run as the nodes are placed."""
+        direction = resolve_direction(self.direction)
+        if direction == "auto":
+            return drawn_flow(self.document)
+        return "down" if direction == "top-to-bottom" else "right"
+
+    def update_flow(self) -> None:
+        """Move the ports to the cards' top and bottom (flowing down) or their sides, if that changed."""
+        flow = self.wanted_flow()
+        if flow == self.flow:
+            return
+        self.flow = flow
+        for item in self.nodes.values():
+            item.flow = flow
+            item._layout()
+        self.group_layer.set_flow(flow)
+        for item in self.edges.values():
+            item.adjust()
+            item.relabel()
+
     def _add_node(self, node_id: str, role: str | None = None) -> NodeItem:
         item = NodeItem(node_id)
+        item.flow = self.flow
         item.setFlag(_NO_CONTENTS, self.overview_mode)
         self.nodes[node_id] = item
         if role is not None:
@@ -229,9 +257,12 @@ class CanvasScene(QGraphicsScene):
         if not self._reroute_pending:
             return
         self._reroute_pending = False
+        self.update_flow()  # the nodes were placed anew (a layout, a load): the ports may turn
+        down = self.flow == "down"
         for item in list(self.edges.values()):
             p1, p2 = item.endpoints()
-            if item.unrouted or p2.x() - p1.x() > style.NODE_WIDTH / 2:  # room for a card in its way
+            span = p2.y() - p1.y() if down else p2.x() - p1.x()
+            if item.unrouted or span > style.NODE_WIDTH / 2:  # room for a card in its way
                 item.adjust()
         for link in self.share_links.values():
             link.adjust()
@@ -247,6 +278,7 @@ class CanvasScene(QGraphicsScene):
         if self._roles_pending:
             self._roles_pending = False
             self._refresh_roles()
+        self._reroute()  # (does nothing unless nodes moved)
         self.group_layer.flush()
 
     def _owner_map(self) -> dict[str, tuple[str, ...]]:
@@ -375,7 +407,7 @@ class CanvasScene(QGraphicsScene):
     def ports_near(self, pos: QPointF, radius: float) -> list[PortItem]:
         """Ports within `radius` of `pos`, nearest first."""
         area = QRectF(pos.x() - radius, pos.y() - radius, 2 * radius, 2 * radius)
-        ports = [i for i in self.items(area) if isinstance(i, PortItem)]
+        ports = [i for i in self.items(area) if isinstance(i, PortItem) and i.isVisible()]  # not folded
         ports.sort(key=lambda p: QLineF(p.scenePos(), pos).length())
         return [p for p in ports if QLineF(p.scenePos(), pos).length() <= radius]
 

@@ -6,6 +6,7 @@ scene then redraws from the document's notifications.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QTransform, QUndoStack
 from PySide6.QtWidgets import QFrame, QGraphicsView
@@ -29,6 +30,7 @@ from layerlab.gui.commands import (
     AddNodeCommand,
     MoveNodesCommand,
     PasteCommand,
+    PlaceBlockCommand,
     RemoveEdgesCommand,
     RemoveNodesCommand,
     SetPositionsCommand,
@@ -58,7 +60,7 @@ class CanvasView(QGraphicsView):
         self._quick_add: QuickAddPopup | None = None  # made on first use: it costs ~80 ms to build
         self._quick_add_pos = QPointF()
         self.groups = GroupActions(self)
-        self.layout_direction = "auto"  # "auto" | "left-to-right" | "rows" (View menu)
+        self.undo_stack.indexChanged.connect(self._on_undo_index)
         self.canvas_scene.groupToggleRequested.connect(self.groups.toggle)
         self.search = SearchBar(self)  # Ctrl+F
         self.minimap = MinimapWidget(self)
@@ -432,6 +434,24 @@ class CanvasView(QGraphicsView):
                     card.setSelected(True)
         return command.new_ids
 
+    def place_block(self, group_id: str, shared: bool, at: QPointF | None = None) -> str:
+        """Place a reusable block again at `at` (default: the view's centre), one undo step; returns its group."""
+        members = self.document.group_members(group_id)
+        spots = [p for p in (self.document.position(n) for n in members) if p is not None]
+        corner = QPointF(min(x for x, _ in spots), min(y for _, y in spots)) if spots else QPointF()
+        if at is None:
+            at = self.mapToScene(self.viewport().rect().center())
+        g = style.GRID
+        offset = (round((at.x() - corner.x()) / g) * g, round((at.y() - corner.y()) / g) * g)
+        command = PlaceBlockCommand(self.document, group_id, shared, offset)
+        self.undo_stack.push(command)
+        self.canvas_scene.flush()
+        self.canvas_scene.clearSelection()
+        card = self.canvas_scene.group_layer.cards.get(command.group_id)
+        if card is not None:
+            card.setSelected(True)
+        return command.group_id
+
     def _paste(self, nodes, edges, offset, text: str | None = None) -> PasteCommand:
         command = PasteCommand(self.document, nodes, edges, offset=offset)
         if text:
@@ -443,6 +463,20 @@ class CanvasView(QGraphicsView):
     # -- layout --------------------------------------------------------------------------------
     def set_snap_to_grid(self, on: bool) -> None:
         self.canvas_scene.snap_to_grid = bool(on)
+
+    def _on_undo_index(self, _index: int) -> None:
+        if shiboken6.isValid(self.canvas_scene):
+            self.canvas_scene.update_flow()  # a layout done or undone may turn the drawing's flow
+
+    @property
+    def layout_direction(self) -> str:
+        """"auto", "left-to-right" or "top-to-bottom" (View › Layout Direction): Auto Layout's direction."""
+        return self.canvas_scene.direction
+
+    @layout_direction.setter
+    def layout_direction(self, direction: str) -> None:
+        self.canvas_scene.direction = direction
+        self.canvas_scene.update_flow()
 
     def layout_positions(self) -> dict[str, tuple[float, float]]:
         """Where Auto Layout would put every card (top-left corners, for the sizes they are drawn at)."""

@@ -1,6 +1,7 @@
 """Dragging wires between ports, with Keras's verdict on every port the wire could reach.
 
-A drag starts on a port. From an output, the wire looks for input ports;
+A drag starts on a port (or a collapsed group's card port: it stands for
+an inner node's port, and a wire dropped on it goes there). From an output, the wire looks for input ports;
 from a free input, it looks for outputs; from a connected input, it picks
 the existing wire up (drop it elsewhere to re-route, or on empty canvas to
 remove it). Wires that cannot exist (a cycle, a layer feeding itself, the same
@@ -65,7 +66,7 @@ class WiringController(QObject):
         self.fixed, self.lifted = port, lifted
         if lifted is not None and lifted in self.scene.edges:
             self.scene.edges[lifted].hide()
-        self.wire = WireItem(port.scenePos(), from_output=port.kind == OUTPUT)
+        self.wire = WireItem(self.scene.group_layer.anchor(port), from_output=port.kind == OUTPUT)
         self.scene.addItem(self.wire)
         self._find_candidates()
         self._probe(pos)
@@ -84,7 +85,7 @@ class WiringController(QObject):
                 port.set_hovered(True)
                 if port not in self.verdicts and port not in self.refused:
                     self._probe(pos, first=port)
-        self.wire.set_end(port.scenePos() if port is not None else pos)
+        self.wire.set_end(self.scene.group_layer.anchor(port) if port is not None else pos)
         self._show_note()
 
     def finish(self, pos: QPointF) -> None:
@@ -201,6 +202,9 @@ class WiringController(QObject):
     def _port_at(self, pos: QPointF) -> PortItem | None:
         scale = max(self.view.transform().m11(), 0.05)
         for port in self.scene.ports_near(pos, SNAP_PIXELS / scale):
+            if self._edge_for(port) is not None:
+                return port
+        for port in self.scene.group_layer.inner_ports_near(pos, SNAP_PIXELS / scale):  # a collapsed group's card
             if self._edge_for(port) is not None:
                 return port
         return None
