@@ -51,6 +51,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _amount(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "train", help="train a project's model on its dataset",
@@ -68,6 +78,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="train on every local GPU (mirrored) or on the workers in TF_CONFIG (multi-worker)")
     p.add_argument("--save", action="store_true",
                    help="save the trained weights (beside the project) and the run (in it) into the project")
+    p.add_argument("--on", metavar="local|ray:ADDRESS", default="local",
+                   help="where to train: this computer (default) or a Ray cluster (ray:127.0.0.1:6379, "
+                        "ray:ray://host:10001, ray:auto); needs pip install \"layerlab[ray]\"")
+    p.add_argument("--cpus", type=_amount, default=1.0, metavar="N", help="CPUs the run takes on the cluster")
+    p.add_argument("--gpus", type=_amount, default=0.0, metavar="N", help="GPUs the run takes on the cluster")
     p.set_defaults(run=run)
     return p
 
@@ -86,12 +101,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from layerlab.core.cluster.connect import parse_target
     from layerlab.core.training.config import TrainingConfig
     from layerlab.core.training.distribute import check_kind
 
     if args.output:
         _check_output(args.output)
     check_kind(args.distribute)
+    target = parse_target(args.on)
     project = load_project(args.project)
     label = str(project.path)
     config = _with_label(label, lambda: TrainingConfig.from_section(project.training).with_overrides(
@@ -99,6 +116,10 @@ def _run(args: argparse.Namespace) -> int:
     if not project.dataset:
         raise InvalidInputError(f'{label}: the project has no "dataset" section to train on')
     report = _check_graph(project)
+    if target.kind != "local":
+        from layerlab.commands.train_remote import train_on_cluster
+
+        return train_on_cluster(args, project, target)
     dataset = _with_label(label, lambda: _load_data(project, report, config))
     return _train(args, project, config, dataset)
 
