@@ -11,6 +11,7 @@ authentication: the token comes from ``RAY_AUTH_TOKEN`` or ``~/.ray/auth_token``
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ def connect(address: str):
         if ray.is_initialized():
             ray.shutdown()
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        _answers(address)
         try:
             # Workers find LayerLab on the nodes' own install; their stdout stays on the nodes (engines
             # talk through their host, and their last stderr lines come back with their exit reason).
@@ -78,6 +80,18 @@ def connect(address: str):
             raise ClusterError(f"cannot connect to the Ray cluster at {address}: {_first_line(exc)}") from None
         _connected = address
     return ray
+
+
+def _answers(address: str, timeout: float = 5.0) -> None:
+    """For a HOST:PORT address, fail fast when nothing listens there (ray.init would retry for minutes)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or "://" in address or not port.isdigit():
+        return  # "auto", ray://: Ray's own checks
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterError(f"cannot connect to the Ray cluster at {address}: nothing answers there "
+                           f"({exc.strerror or exc}); is the head node started (ray start --head)?") from None
 
 
 def disconnect() -> None:
