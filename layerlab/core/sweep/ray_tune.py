@@ -168,6 +168,9 @@ class _Collect:
             def __init__(self, params, results, on_trial):
                 self.params, self.results, self.on_trial = params, results, on_trial
 
+            def __getstate__(self):  # Tune pickles its run config for a restore that a sweep never does
+                return {"params": self.params, "results": {}, "on_trial": None}
+
             def on_trial_complete(self, iteration, trials, trial, **info):
                 # Ended without its final report: ASHA (or a stop) ended it between epochs.
                 self._keep(_trial_from(trial, self.params, EARLY_STOPPED))
@@ -193,13 +196,19 @@ class _StopAll:
         from ray.tune import Stopper
 
         class StopAll(Stopper):
+            def __init__(self, flag):
+                self.flag = flag
+
+            def __getstate__(self):  # see Collect.__getstate__
+                return {"flag": None}
+
             def __call__(self, trial_id, result):
                 return False
 
             def stop_all(self):
-                return flag.is_set()
+                return self.flag is not None and self.flag.is_set()
 
-        return StopAll()
+        return StopAll(flag)
 
 
 def _error_of(trial) -> str:
