@@ -127,6 +127,7 @@ def _run(args: argparse.Namespace) -> int:
 def _train(args, project, config, dataset) -> int:
     from layerlab.core.training.callbacks import CallbackSpec
     from layerlab.core.training.console import ConsoleListener, format_metrics
+    from layerlab.core.training.jobs import TrainJob, run_job
     from layerlab.core.training.listener import FAILED, STOPPED
     from layerlab.core.training.run import TrainingSession
 
@@ -137,8 +138,8 @@ def _train(args, project, config, dataset) -> int:
                               base_dir=project.base_dir, distribute=args.distribute, name=project.name,
                               extra_callbacks=extra)
     _with_label(label, session.prepare)
-    with _StopOnCtrlC(session) as ctrl_c:
-        record = session.run()
+    with _StopOnCtrlC(session) as ctrl_c:  # the editor's training workers run the same job code
+        record = run_job(TrainJob(session=session, evaluate=False)).record
     if ctrl_c.aborted:
         return EXIT_INTERRUPTED
     test = None
@@ -157,9 +158,11 @@ def _train(args, project, config, dataset) -> int:
         path = save_model(session.model, args.output)
         print(f"Saved the trained model to {path}")
     if args.save:
+        from layerlab.core.training.jobs import mark_weights_run
         from layerlab.core.training.state import save_trained
         from layerlab.core.weights import weights_path_for
 
+        mark_weights_run(project, session)  # which run (and epoch) the saved weights belong to
         save_trained(project, session.model, [record])
         print(f"Saved the weights to {weights_path_for(project.path)} and the run to {project.path}")
     if record.status == STOPPED:
@@ -195,11 +198,12 @@ def _check_graph(project):
 
 def _load_data(project, report, config):
     """Load the dataset and check it against the graph; a mismatch names both shapes (exit 1)."""
-    from layerlab.core.data import check_data, load_dataset
+    from layerlab.core.data import load_dataset
     from layerlab.core.export import InvalidProjectError
+    from layerlab.core.training.jobs import check_model_and_data
 
     dataset = load_dataset(project.dataset, project.base_dir)
-    problems = check_data(dataset, project.document, report, training=config.compile_section(project.document))
+    problems = check_model_and_data(project.document, dataset, config.to_section(), report)
     errors = [p for p in problems if p.level == "error"]
     if errors:
         raise InvalidProjectError(errors, f"{project.path} (with its data)")

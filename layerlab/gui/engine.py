@@ -80,6 +80,10 @@ class EngineClient(QObject):
     def kill(self) -> None:
         self.connection.kill()
 
+    def close(self) -> None:
+        """End the engine after its request, without waiting; `exited` follows."""
+        self.connection.close()
+
     def shutdown(self, timeout: float = 5.0) -> None:
         self.connection.shutdown(timeout)
 

@@ -146,8 +146,8 @@ class MainWindow(QMainWindow):
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
         self.inspector_dock.raise_()
         self.inspector.add_section(self.training.weights_view)
-        self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_model,
-                                                    lambda: self.training.training)
+        self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_session,
+                                                    lambda: self.training.training, self.training.weights_source)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)

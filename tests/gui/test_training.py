@@ -1,8 +1,10 @@
 """Training in the editor: real runs on the bundled digits data, driven through the window.
 
 Each test trains a real Keras model for one to three epochs on scikit-learn's
-digits (offline), on the window's training thread, and waits for signals
-(never sleeps). Keras is the oracle wherever a number is claimed.
+digits (offline), in a training worker process, and waits for signals (never
+sleeps). Keras is the oracle wherever a number is claimed: the trained model
+is asked of the worker (its weights, its predictions, or the model itself,
+exported by the worker and loaded here with plain Keras).
 """
 
 from __future__ import annotations
@@ -99,6 +101,32 @@ def run(qtbot, window: MainWindow, start=None):
     return blocker.args[0]
 
 
+def digits_data():
+    """The digits dataset as the example's section loads it (the editor itself never holds the arrays)."""
+    from layerlab.core.data import load_dataset
+
+    project = project_io.load(EXAMPLE)
+    return load_dataset(project.dataset, project.base_dir)
+
+
+def worker_weights(session) -> list[np.ndarray]:
+    """The trained model's weights, from the worker that holds it."""
+    return session.call("weights")["weights"]
+
+
+def worker_predict(session, x) -> np.ndarray:
+    return session.call("predict", {"x": session.client.arrays.put(np.asarray(x), "x")})["predictions"]
+
+
+def worker_model(session, folder: Path):
+    """The trained model as plain Keras loads it: written by the worker, read here."""
+    import keras
+
+    path = folder / f"trained-{session.epochs_done}.keras"
+    session.call("export", {"path": str(path)})
+    return keras.models.load_model(path)
+
+
 def curve_data(window: MainWindow, metric: str, lineage=None):
     """(batch, train, val) data of the plot of `metric` for a lineage (the newest by default)."""
     plots = window.training.view.plots
@@ -186,13 +214,13 @@ def test_stop_keeps_the_model_and_continue_trains_it_further(qtbot, make_window)
     assert 1 <= done < 500
     assert "Stopped" in controller.run_panel.message.text()
     assert controller.continue_action.isEnabled() and not controller.stop_action.isEnabled()
-    weights_before = [w.copy() for w in controller.session.model.get_weights()]
+    weights_before = worker_weights(controller.session)
 
     continued = run(qtbot, window, lambda: controller.continue_training(2))
     assert continued.status == FINISHED, continued.reason
     assert continued.session is stopped.session  # the same model, trained further
     assert continued.record.initial_epoch == stopped.session.epochs_done - 2 == done
-    assert not all(np.array_equal(a, b) for a, b in zip(weights_before, controller.session.model.get_weights()))
+    assert not all(np.array_equal(a, b) for a, b in zip(weights_before, worker_weights(controller.session)))
     [lineage] = controller.history.lineages
     assert lineage.records == [stopped.record, continued.record]
     _batch, train, _val = curve_data(window, "loss")
@@ -213,7 +241,7 @@ def test_a_nan_loss_ends_the_run_with_a_clear_message_and_the_app_goes_on(qtbot,
     assert (window.document.nodes(), window.document.edges()) == before
     assert window.training.session is None and not window.training.continue_action.isEnabled()
     assert not window.training.locked and window.training.train_action.isEnabled()
-    assert window.training.runner.thread.isRunning()  # the thread lives on for the next run
+    assert not window.training.runner.busy  # Train works again at once
     assert len(window.training.history.lineages) == 1  # the failed run is kept, with its numbers
 
 
@@ -237,14 +265,14 @@ def test_the_confusion_matrix_is_right_on_a_known_case(qtbot):
     assert [name for _pos, name in ticks] == ["cat", "dog", "owl"]
 
 
-def test_results_match_keras_on_the_held_out_samples(qtbot, make_window):
+def test_results_match_keras_on_the_held_out_samples(qtbot, make_window, tmp_path):
     from sklearn.metrics import confusion_matrix as sk_confusion
 
     window = make_window()
     open_digits(window, epochs=2)
     outcome = run(qtbot, window)
     evaluation = outcome.evaluation
-    model, dataset = outcome.session.model, outcome.dataset
+    model, dataset = worker_model(outcome.session, tmp_path), digits_data()
     split = math.floor(dataset.num_train * 0.8)  # validation_split 0.2: Keras holds out the last 20%
     x_val, y_val = dataset.x_train[split:], dataset.y_train[split:]
     assert evaluation.split == "validation split" and evaluation.samples == len(y_val)
@@ -264,14 +292,14 @@ def test_results_match_keras_on_the_held_out_samples(qtbot, make_window):
     assert results.predictions.images.count() == 24
 
 
-def test_the_inspector_shows_the_selected_layers_trained_weights(qtbot, make_window):
+def test_the_inspector_shows_the_selected_layers_trained_weights(qtbot, make_window, tmp_path):
     window = make_window()
     open_digits(window, epochs=1)
     outcome = run(qtbot, window)
     view = window.training.weights_view
     window.canvas.select_nodes(["hidden1"])
     assert view.isVisible() and view.shown == ["kernel", "bias"]
-    kernel = outcome.session.model.get_layer("hidden1").get_weights()[0]
+    kernel = worker_model(outcome.session, tmp_path).get_layer("hidden1").get_weights()[0]
     stats = view.stats["hidden1"][0]
     assert stats.shape == (64, 64) and stats.counts.sum() == kernel.size
     assert stats.mean == pytest.approx(float(kernel.mean()), rel=1e-5)
@@ -312,8 +340,8 @@ def test_saving_and_reopening_a_trained_project_gives_the_same_predictions(qtbot
     other.canvas.select_nodes(["digit"])
     assert other.training.weights_view.shown == ["kernel", "bias"]
     assert not other.isWindowModified()
-    steps = int(first.session.model.optimizer.iterations.numpy())
-    assert steps > 0 and int(restored.session.model.optimizer.iterations.numpy()) == steps  # Adam's state too
+    steps = first.session.call("state")["optimizer_steps"]
+    assert steps > 0 and restored.session.call("state")["optimizer_steps"] == steps  # Adam's state too
 
     continued = run(qtbot, other, lambda: other.training.continue_training(1))
     assert continued.status == FINISHED and continued.record.initial_epoch == 2
@@ -331,8 +359,8 @@ def test_export_writes_the_trained_model_as_h5(qtbot, make_window, tmp_path):
         assert window.export_model(out) is not None
     assert window.answers.errors == []
     loaded = keras.models.load_model(out)
-    x = outcome.dataset.x_train[:50]
-    assert np.allclose(loaded.predict(x, verbose=0), outcome.session.model.predict(x, verbose=0), atol=1e-6)
+    x = digits_data().x_train[:50]
+    assert np.allclose(loaded.predict(x, verbose=0), worker_predict(outcome.session, x), atol=1e-6)
 
 
 # -- closing during a run -------------------------------------------------------------------------------------
@@ -343,6 +371,7 @@ def test_closing_during_a_run_asks_stops_the_run_and_closes_cleanly(qtbot, make_
     controller = window.training
     with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
         controller.train()
+    worker = controller.runner.running
 
     answers.replies = [CANCEL]
     assert not window.close()  # asked, and the answer was Cancel: the run goes on
@@ -352,7 +381,7 @@ def test_closing_during_a_run_asks_stops_the_run_and_closes_cleanly(qtbot, make_
     answers.replies = [STOP_AND_CLOSE, DISCARD]  # stop, then throw the unsaved run away
     assert not window.close()  # the window closes once the thread has stopped
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_TIMEOUT_MS)
-    assert controller.runner.thread.isFinished()
+    qtbot.waitUntil(lambda: not worker.alive, timeout=RUN_TIMEOUT_MS)  # its worker process has ended too
     assert not controller.busy
     assert len(answers.asked) == 3 and "Save the changes" in answers.asked[-1]
 
@@ -394,7 +423,7 @@ def test_a_new_user_trains_the_digits_example_stops_continues_and_exports_an_h5_
     assert curve_data(window, "loss")[1][0][-1] == continued.session.epochs_done  # the epochs number on
 
     controller.view.tabs.setCurrentIndex(1)  # Results
-    model, dataset = continued.session.model, continued.dataset
+    model, dataset = worker_model(continued.session, tmp_path), digits_data()
     split = math.floor(dataset.num_train * 0.8)
     x_val, y_val = dataset.x_train[split:], dataset.y_train[split:]
     expected = sk_confusion(y_val, model.predict(x_val, verbose=0).argmax(axis=1), labels=range(10))

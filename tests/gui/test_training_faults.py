@@ -100,7 +100,7 @@ def test_running_out_of_memory_ends_the_run_with_a_clear_message(qtbot, make_win
     text = window.training.run_panel.message.text()
     assert text.startswith("Out of memory in layer 'huge'") and "smaller batch size" in text
     assert (window.document.nodes(), window.document.edges()) == before
-    assert not window.training.locked and window.training.runner.thread.isRunning()
+    assert not window.training.locked and not window.training.runner.busy
 
 
 def test_an_exception_in_the_worker_is_reported_and_earlier_runs_stay(qtbot, make_window, tmp_path):

@@ -59,10 +59,8 @@ def _train(args: dict, ctx: Context) -> dict:
 
 def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
     from layerlab.core import project as project_io
-    from layerlab.core.data import check_data, load_dataset
-    from layerlab.core.export import InvalidProjectError, check_project
     from layerlab.core.training.config import TrainingConfig
-    from layerlab.core.training.run import TrainingSession
+    from layerlab.core.training.jobs import Current, TrainJob, run_job
 
     unpack_files(args, ctx.arrays, folder)
     project = project_io.from_json(args.get("project"), folder / PROJECT_FILE)
@@ -71,24 +69,30 @@ def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
         epochs=over.get("epochs"), batch_size=over.get("batch_size"), seed=over.get("seed"))
     if not project.dataset:
         raise JobError('the project has no "dataset" section to train on')
-    report = check_project(project)
-    dataset = load_dataset(project.dataset, project.base_dir)
-    errors = [p for p in check_data(dataset, project.document, report,
-                                    training=config.compile_section(project.document)) if p.level == "error"]
-    if errors:
-        raise InvalidProjectError(errors, "the project (with its data)")
-    session = TrainingSession(project.document, dataset, config, _EventListener(ctx), base_dir=project.base_dir,
-                              name=args.get("name") or project.name)
-    session.prepare()
-    ctx.on_stop(session.request_stop)
-    record = session.run()
-    out: dict = {"record": record.to_json(), "test": None, "weights": None, "model": None}
-    if record.status == FAILED:
+    # The job code the editor's workers and `layerlab train` run (core/training/jobs.py).
+    job = TrainJob(document=project.document, training=config.to_section(), dataset_section=project.dataset,
+                   base_dir=project.base_dir, name=args.get("name") or project.name, evaluate=False)
+    current = Current()
+
+    def stop() -> None:
+        job.stop.set()
+        if current.session is not None:
+            current.session.request_stop()
+
+    ctx.on_stop(stop)
+    outcome = run_job(job, _EventListener(ctx), current=current)
+    record = outcome.record.to_json() if outcome.record is not None else {"status": FAILED, "reason": outcome.reason}
+    record["status"], record["reason"] = outcome.status, outcome.reason
+    out: dict = {"record": record, "test": None, "weights": None, "model": None,
+                 "weights_run": {"id": outcome.weights_run, "epochs": outcome.epochs_done}}
+    session = outcome.session
+    if outcome.status == FAILED or session is None or session.model is None:
         return out
-    if dataset.has_test:
+    if outcome.dataset is not None and outcome.dataset.has_test:
         from layerlab.core.training.evaluation import evaluate
 
-        out["test"] = _numbers(evaluate(session.model, session.document, dataset, batch_size=config.batch_size))
+        out["test"] = _numbers(evaluate(session.model, session.document, outcome.dataset,
+                                        batch_size=config.batch_size))
     out["weights"] = _weights_file(session.model, folder, ctx)
     if args.get("model_file"):
         from layerlab.core.export import save_model

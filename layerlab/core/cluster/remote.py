@@ -30,6 +30,7 @@ class JobResult:
     weights: bytes | None  # the .weights.h5 file (weights and optimizer state)
     model: bytes | None = None  # the .keras / .h5 file, when asked for
     where: str = ""
+    weights_run: dict | None = None  # {"id", "epochs"}: the run the weights come from
 
     @property
     def status(self) -> str:
@@ -59,7 +60,8 @@ class JobHandle:
             arrays = self.connection.arrays
             return JobResult(record=result["record"], test=result.get("test"),
                              weights=_bytes(arrays, result.get("weights")), model=_bytes(arrays, result.get("model")),
-                             where=getattr(self.connection.transport, "node", "") or "")
+                             where=getattr(self.connection.transport, "node", "") or "",
+                             weights_run=result.get("weights_run"))
         finally:
             self.connection.shutdown()
 
@@ -98,6 +100,7 @@ def keep_result(project, result: JobResult) -> Path:
     """Save `result` into `project` as a local `layerlab train --save` does; the project path written."""
     from layerlab.core import project as project_io
     from layerlab.core.project import atomic_write_bytes
+    from layerlab.core.training.jobs import WEIGHTS_RUN_KEY
     from layerlab.core.training.run import RunRecord
     from layerlab.core.training.state import add_runs
     from layerlab.core.weights import weights_path_for
@@ -106,6 +109,9 @@ def keep_result(project, result: JobResult) -> Path:
         raise ValueError("the job has no trained weights to keep")
     atomic_write_bytes(weights_path_for(project.path), result.weights)
     add_runs(project, [RunRecord.from_json(result.record)])
+    run = result.weights_run or {}
+    if isinstance(run.get("id"), str):  # which run (and epoch count) the weights belong to, as a local --save
+        project.extra[WEIGHTS_RUN_KEY] = {"id": run["id"], "epochs": int(run.get("epochs") or 0)}
     return project_io.save(project, project.path)
 
 

@@ -131,6 +131,13 @@ class EngineConnection:
                 self.transport.kill()
         self.ended.wait(timeout + EXIT_WAIT)
 
+    def close(self) -> None:
+        """Ask the engine to end after its request, without waiting (its end is reported to `on_exit`)."""
+        self._closing = True
+        if not self.ended.is_set():
+            self.transport.send_line(protocol.encode(protocol.request(protocol.SHUTDOWN)))
+            self.transport.close_input()
+
     def kill(self) -> None:
         """End the engine now (SIGKILL). Its pending requests fail with EngineDied."""
         self.transport.kill()

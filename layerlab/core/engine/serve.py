@@ -31,6 +31,7 @@ ORPHAN_EXIT = 3  # the exit code of an engine whose editor went away
 # role name -> "module:attribute" of its Role; the modules import Keras only when their ops run
 ROLES = {
     "selftest": "layerlab.core.engine.selftest:ROLE",
+    "train": "layerlab.core.engine.train_role:ROLE",
     "trainjob": "layerlab.core.cluster.job:ROLE",
 }
 

@@ -120,6 +120,7 @@ class TrainingSession:
         self.strategy = None
         self.records: list[RunRecord] = []
         self.epochs_done = 0
+        self.weights_run: str | None = None  # the id of the run the model's weights come from
         self._x = self._y = None
         self._stop = threading.Event()
 

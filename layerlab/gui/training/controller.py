@@ -5,55 +5,55 @@
 - the Data and Training panels (project sections, edited through undo commands),
 - the DataService (preview and arrays, loaded in the background) and the
   data's problems against the graph (listed with the graph's, with fixes),
-- the Train / Stop / Continue actions and the TrainingRunner (QThread),
+- the Train / Stop (Kill) / Continue actions and the TrainingRunner (runs in worker processes),
 - the RunHistory behind the runs list and the live plots,
 - the results view and the weights shown in the inspector,
 - the lock that keeps the graph read-only during a run,
-- the trained session: saved with the project (weights beside it, runs in
-  it), restored when a trained project is opened, exported on request.
+- the trained session (a handle on the worker process that holds the model):
+  saved with the project (weights beside it, runs in it) and exported by that
+  worker, restored (in a new worker) when a trained project is opened.
 
-Data flows one way: job -> listener -> queued signals -> this controller ->
-RunHistory -> plots (redrawn by their own timer).
+Data flows one way: job -> worker process -> event messages -> runner signals ->
+this controller -> RunHistory -> plots (redrawn by their own timer). The editor
+never imports TensorFlow: the model and the data stay in the worker.
 """
 
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
-from layerlab.core import project as project_io
 from layerlab.core.document import NODE_MOVED
 from layerlab.core.errors import LayerLabError
-from layerlab.core.training.listener import FAILED, STOPPED
 from layerlab.gui import icons
 from layerlab.gui.files import CANCEL
-from layerlab.gui.training import jobs
 from layerlab.gui.training.data_panel import FILE_FILTERS, DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
-from layerlab.gui.training.messages import ERROR, INFO, RESTORED, end_message
+from layerlab.gui.training.messages import ERROR, INFO
 from layerlab.gui.training.progress import RunProgress
 from layerlab.gui.training.run_panel import RunPanel
+from layerlab.gui.training.run_reports import RunReports
 from layerlab.gui.training.sections import SectionStore
 from layerlab.gui.training.series import RunHistory
 from layerlab.gui.training.settings_panel import TrainingSettingsPanel
+from layerlab.gui.training.trained_state import TrainedState
 from layerlab.gui.training.view import TrainingView
 from layerlab.gui.training.weights import WeightsView
-from layerlab.gui.training.worker import TrainingRunner
+from layerlab.gui.training.worker import TrainingRunner, WorkerJob
 
 STOP_AND_CLOSE = "stop and close"
-PROGRESS_INTERVAL_S = 0.5
+WARM_DELAY_MS = 500  # after the first paint, a worker starts importing Keras for the first Train
 LOCKED_ACTIONS = ("new", "open", "import_model", "revert", "cut", "paste", "duplicate", "delete", "auto_layout",
                   "undo", "redo", "export.keras", "export.h5")
 
 
-class TrainingController(QObject):
+class TrainingController(RunReports, TrainedState, QObject):
     """Signals: busyChanged(bool), outcomeReady(TrainOutcome), unsavedChanged(), dataProblemsChanged(list)."""
 
     busyChanged = Signal(bool)  # noqa: N815 - Qt naming
@@ -71,7 +71,7 @@ class TrainingController(QObject):
         self.runner = TrainingRunner(self)
         self.history = RunHistory()
         self.progress = RunProgress()
-        self.session = None  # the trained (or restored) TrainingSession; Continue goes on with it
+        self.session = None  # the WorkerSession holding the trained (or restored) model; Continue goes on with it
         self.session_revision = -1  # the document revision the session's model was built from
         self.evaluation = None
         self.unsaved_records: list = []  # runs not yet written into the project
@@ -80,6 +80,7 @@ class TrainingController(QObject):
         self.lineage = None  # the lineage being trained
         self._close_after = False
         self._stopping = False
+        self._killable = False  # Stop went unanswered: the Stop button kills
         self._restoring = False
         self._progress_shown = 0.0
 
@@ -106,6 +107,9 @@ class TrainingController(QObject):
         self.runner.phase.connect(lambda text: self.run_panel.show_message(INFO, text))
         self.runner.fitEnded.connect(self._on_fit_ended)
         self.runner.finished.connect(self._on_finished)
+        self.runner.stopUnanswered.connect(self._offer_kill)
+        self.runner.sessionLost.connect(self._on_session_lost)
+        window.firstShown.connect(lambda: QTimer.singleShot(WARM_DELAY_MS, self.runner.warm))
         self.data_service.loading.connect(self.data_panel.show_loading)
         self.data_service.previewReady.connect(self.data_panel.show_preview)
         self.data_service.datasetReady.connect(lambda _ds: self._schedule_check())
@@ -161,16 +165,16 @@ class TrainingController(QObject):
     def unsaved(self) -> bool:
         return bool(self.unsaved_records) or self.weights_unsaved
 
-    def trained_model(self):
-        """The model trained (or restored) in this window, or None."""
-        return self.session.model if self.session is not None else None
+    def trained_session(self):
+        """The WorkerSession holding the model trained (or restored) in this window, or None."""
+        return self.session if self.session is not None and self.session.usable else None
 
     def _update_actions(self) -> None:
         busy = self.busy
-        has_model = self.session is not None and self.session.model is not None
+        has_model = self.trained_session() is not None
         can_restore = self._saved_weights() is not None
         self.train_action.setEnabled(not busy)
-        self.stop_action.setEnabled(self.training and not self._stopping)
+        self.stop_action.setEnabled(self.training and (not self._stopping or self._killable))
         self.continue_action.setEnabled(not busy and (has_model or can_restore))
         tip = "Train the model further, for the number of epochs set beside (F6)"
         if has_model and self.session_revision != self.document.revision:
@@ -197,60 +201,65 @@ class TrainingController(QObject):
             self.run_panel.show_message(ERROR, "An export is still running: train when it has finished.")
             return False
         self._commit_focused_edit()
-        section = self.store.get("dataset") or None
-        base_dir = self.project.base_dir
-        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
-                            dataset_section=section, base_dir=base_dir, name=self.project.name,
-                            dataset=self.data_service.dataset_for(section, base_dir), report=self._current_report())
         self.session_revision = self.document.revision
-        return self._start(job, None)
+        return self._start(self._job(), None)
 
-    def _current_report(self):
-        """The editor's shape check of the document as it is now (None while one is pending)."""
-        checks = self.window.check_service
-        if checks.report is not None and not checks.pending and checks.report_revision == self.document.revision:
-            return checks.report
-        return None
+    def _job(self, **kwargs) -> WorkerJob:
+        """A job for a new worker: the project as it is now (graph, sections, saved runs)."""
+        path = self.project.path
+        return WorkerJob(project=self.project.to_json(), path=str(path) if path else None,
+                         base_dir=str(self.project.base_dir), training=self.store.get("training") or None, **kwargs)
 
     def continue_training(self, epochs: int | None = None) -> bool:
         """Train the current model `epochs` more epochs (the run bar's number by default)."""
         if self.busy:
             return False
         epochs = int(epochs if epochs is not None else self.run_panel.more_epochs.value())
-        if self.session is not None and self.session.model is not None:
-            job = jobs.TrainJob(session=self.session, epochs=epochs)
+        if self.trained_session() is not None:
+            job = WorkerJob(session=self.session, epochs=epochs, training=self.store.get("training") or None)
             continuing = self._lineage_of_session()
             return self._start(job, continuing)
         saved = self._saved_weights()
         if saved is None:
             self.run_panel.show_message(INFO, "Train first: Continue trains a trained model further.")
             return False
-        from layerlab.core.training import state
-
-        snapshot = project_io.from_json(self.project.to_json(), self.project.path)
-        section = self.store.get("dataset") or None
-        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
-                            dataset_section=section, base_dir=self.project.base_dir, name=self.project.name,
-                            dataset=self.data_service.dataset_for(section, self.project.base_dir),
-                            restore=snapshot, epochs=epochs)
         self.session_revision = self.document.revision
-        end = state.epochs_trained(self.project)
-        continuing = next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
-        return self._start(job, continuing)
+        continuing = self._lineage_of_saved_weights()
+        return self._start(self._job(restore=True, epochs=epochs), continuing)
 
     def stop(self) -> None:
-        """Stop after the current batch; the model keeps what it learned."""
+        """Stop after the current batch; the model keeps what it learned. Once Stop went unanswered: kill."""
         if not self.training:
+            return
+        if self._killable:
+            self.run_panel.show_message(INFO, "Killing the training worker…")
+            self.runner.kill()
             return
         self._stopping = True
         self.runner.request_stop()
         self.run_panel.show_message(INFO, "Stopping after the current batch…")
         self._update_actions()
 
-    def _start(self, job: jobs.TrainJob, continuing) -> bool:
+    def _offer_kill(self) -> None:
+        """The worker did not stop in time (stuck in a long call): the Stop button becomes Kill."""
+        if not self.training:
+            return
+        self._killable = True
+        self.stop_action.setText("&Kill")
+        self.stop_action.setToolTip("The worker did not stop: end it now (the model in training is lost)")
+        self.run_panel.show_message(ERROR, "The training worker does not answer Stop. Kill ends it now; the model "
+                                           "in training is lost, the project and its saved weights are not.")
+        self._update_actions()
+
+    def _reset_stop(self) -> None:
+        self._stopping = self._killable = False
+        self.stop_action.setText("&Stop")
+        self.stop_action.setToolTip("Stop after the current batch (the model keeps what it learned) (Shift+F5)")
+
+    def _start(self, job: WorkerJob, continuing) -> bool:
         if not self.runner.submit(job):
             return False
-        self._stopping = False
+        self._reset_stop()
         self.progress.reset()
         self.lock.lock()
         self.lineage = self.history.start(continuing)
@@ -280,113 +289,6 @@ class TrainingController(QObject):
         focus = QApplication.focusWidget()
         if isinstance(focus, QLineEdit) and focus.isModified():
             focus.editingFinished.emit()
-
-    # -- reports from the training thread ----------------------------------------------------------------
-    def _on_started(self, epochs: int, steps: int, samples: int) -> None:
-        self.progress.start(epochs, steps, samples)
-        if self.lineage is not None:
-            self.lineage.steps = steps
-        self.view.ensure_plots().fix_epochs(max(epochs, max((lin.last_epoch for lin in self.history.lineages
-                                                             if lin.visible), default=0)))
-        self.run_panel.set_busy(False)
-        self.run_panel.show_message(INFO, f"Training on {samples:,} samples, {steps:,} batches per epoch.")
-        self.run_panel.show_progress(0.0, self.progress.text())
-
-    def _on_batch(self, epoch: int, batch: int, logs: dict) -> None:
-        if self.lineage is None:
-            return
-        self.lineage.add_batch(epoch, batch, logs)
-        self.progress.on_batch(epoch, batch)
-        now = time.monotonic()
-        if now - self._progress_shown >= PROGRESS_INTERVAL_S:  # the bar need not move 20 times a second
-            self._progress_shown = now
-            self.run_panel.show_progress(self.progress.fraction, self.progress.text())
-        if self.view.plots is not None:
-            self.view.plots.mark_dirty(self.lineage)
-
-    def _on_epoch(self, epoch: int, logs: dict) -> None:
-        if self.lineage is None:
-            return
-        self.lineage.add_epoch(epoch, logs)
-        self.progress.on_epoch(epoch)
-        self.run_panel.show_progress(self.progress.fraction, self.progress.text())
-        self.view.ensure_plots().mark_dirty(self.lineage)
-        self.view.runs.refresh()  # its epochs and latest metrics
-
-    def _on_fit_ended(self, status: str, _reason: str) -> None:
-        if status != FAILED:
-            self.run_panel.set_busy(True)  # evaluating: no known end
-
-    def _on_finished(self, outcome: jobs.TrainOutcome) -> None:
-        lineage, self.lineage = self.lineage, None
-        self.run_panel.set_busy(False)
-        self.lock.unlock()
-        self._stopping = False
-        record = outcome.record if outcome.record is not None and outcome.record.epochs_run else None
-        if lineage is not None:  # a run that ended before its first epoch (it never trained) is not listed
-            lineage.live = False
-            if record is not None and record not in lineage.records:
-                lineage.records.append(record)
-            if not lineage.records:
-                self.history.lineages.remove(lineage)
-        if record is not None:
-            self.unsaved_records.append(record)
-        if outcome.status != FAILED and outcome.session is not None and outcome.session.model is not None:
-            self.session = outcome.session
-            self.weights_unsaved = outcome.status != RESTORED
-        elif outcome.status == FAILED and outcome.session is not None and outcome.session is self.session:
-            self.session = None  # a continuation that diverged: its weights are NaN, nothing to go on with
-            self.weights_unsaved = False
-        # a new run that failed leaves the earlier model (if any) as it was: it can still be saved or continued
-        if outcome.evaluation is not None:
-            self.set_evaluation(outcome.evaluation)
-        if outcome.data_problems:
-            self.set_data_problems(outcome.data_problems)
-        layer_names = {self.document.node(n).layer_name: n for n in self.document.node_ids()}
-        level, text = end_message(outcome.status, outcome.reason,
-                                  outcome.record.duration if outcome.record is not None else None, layer_names)
-        if self._restoring and outcome.status == FAILED:
-            text = f"The saved weights could not be loaded: {outcome.reason}"
-        elif outcome.status == FAILED and outcome.record is None and not text.startswith("Training failed"):
-            text = f"Training failed: {text}"
-        elif outcome.status == STOPPED and record is None:
-            text = "Stopped before training began: nothing was trained."
-        self._restoring = False
-        self.run_panel.show_message(level, text)
-        if self.progress.active:
-            self.run_panel.show_progress(self.progress.fraction, self.progress.ended_text())
-        self.progress.active = False
-        if self.view.plots is not None or self.history.lineages:
-            self.view.ensure_plots().fix_epochs(None)
-            self.view.plots.rebuild()
-        self.view.runs.refresh()
-        self.busyChanged.emit(False)
-        self._update_actions()
-        if record is not None or self.weights_unsaved:
-            self.unsavedChanged.emit()
-        self.outcomeReady.emit(outcome)
-        if self._close_after:  # asked while the run went on: close now (the window may still ask about saving)
-            self._close_after = False
-            QTimer.singleShot(0, self.window.close)
-
-    def _lineage_of_session(self):
-        """The lineage the current session's runs belong to."""
-        if self.session is None:
-            return None
-        records = getattr(self.session, "records", [])
-        for lineage in reversed(self.history.lineages):
-            if any(r in lineage.records for r in records):
-                return lineage
-        end = self.session.epochs_done
-        return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
-
-    def set_evaluation(self, evaluation) -> None:
-        self.evaluation = evaluation
-        self.view.ensure_results().set_evaluation(evaluation)
-        lineage = self._lineage_of_session()
-        source = f"{lineage.label}, {evaluation.epochs} epochs" if lineage is not None else \
-            f"the trained model, {evaluation.epochs} epochs"
-        self.weights_view.set_stats(evaluation.weights, source)
 
     # -- the data against the graph ---------------------------------------------------------------------
     def _on_section_changed(self, key: str) -> None:
@@ -484,95 +386,7 @@ class TrainingController(QObject):
         folder = self.project.path.parent if self.project.path else Path.cwd()
         return self.window.dialogs.save_file(self.window, caption, str(folder / name), filters)
 
-    # -- the project: open, save, close ---------------------------------------------------------------
-    def _saved_weights(self) -> Path | None:
-        if self.project.path is None:
-            return None
-        from layerlab.core.weights import weights_path_for
-
-        path = weights_path_for(self.project.path)
-        return path if path.is_file() else None
-
-    def project_loaded(self) -> None:
-        """The window shows another project: its runs, its data, and (if saved) its trained weights."""
-        from layerlab.core.training import state
-        from layerlab.core.training.errors import TrainedStateError
-
-        self.session = None
-        self.evaluation = None
-        self.unsaved_records = []
-        self.weights_unsaved = False
-        self.data_problems = []
-        self.data_panel.columns = []
-        try:
-            self.history.load(state.runs(self.project))
-            note = ""
-        except TrainedStateError as exc:
-            self.history.clear()
-            note = str(exc)
-        self.store.reload()
-        self.view.runs.refresh()
-        if self.view.plots is not None or self.history.lineages:
-            self.view.ensure_plots().rebuild()
-        if self.view.results is not None:
-            self.view.results.set_evaluation(None)
-        self.weights_view.set_stats(None)
-        self.run_panel.show_progress(0.0, "")
-        self.run_panel.show_message(ERROR if note else INFO, note or (
-            f"{len(self.history.lineages)} earlier run(s) shown; Continue trains the saved model further."
-            if self.history.lineages else "Choose the data and the settings, then press Train."))
-        self.request_data(force=True)
-        self._update_actions()
-        if self._saved_weights() is not None and not self.busy:
-            self._restore()
-
-    def _restore(self) -> None:
-        """Load the saved weights on the training thread: the results and the inspector show them."""
-        snapshot = project_io.from_json(self.project.to_json(), self.project.path)
-        section = self.store.get("dataset") or None
-        job = jobs.TrainJob(document=self.document.copy(), training=self.store.get("training") or None,
-                            dataset_section=section, base_dir=self.project.base_dir, name=self.project.name,
-                            restore=snapshot, train=False)
-        self.session_revision = self.document.revision
-        if self.runner.submit(job):
-            self._restoring = True
-            self.run_panel.show_message(INFO, "Loading the trained weights…")
-            self._update_actions()
-            self.busyChanged.emit(True)
-
-    def save_project(self, path: Path) -> str:
-        """Write the project to `path`, with the trained weights beside it and the runs in it.
-
-        Returns a note for the status bar ('' when everything was written). Raises OSError or
-        LayerLabError when nothing could be saved.
-        """
-        from layerlab.core.training import state
-        from layerlab.core.training.errors import StateWriteError, TrainedStateError
-
-        note = ""
-        model = self.trained_model()
-        records = list(self.unsaved_records)
-        if self.training:  # the run in progress is saved when it has ended
-            note = "The weights of the model in training are not saved yet: save again when the run ends."
-            model = None
-        if model is not None and self.weights_unsaved:
-            try:
-                state.save_trained(self.project, model, records, path)
-            except StateWriteError:
-                raise
-            except TrainedStateError as exc:  # NaN weights: keep the project and the runs, not the weights
-                state.add_runs(self.project, records)
-                project_io.save(self.project, path)
-                note = f"Saved without the weights: {exc}."
-            else:
-                self.weights_unsaved = False
-        else:
-            state.add_runs(self.project, records)
-            project_io.save(self.project, path)
-        self.unsaved_records = [r for r in self.unsaved_records if r not in records]
-        self._update_actions()
-        return note
-
+    # -- closing ----------------------------------------------------------------------------------------
     def confirm_close(self) -> bool:
         """Closing the window: True when it may close now. During a run, ask; then stop and close when done."""
         if not self.busy:
@@ -587,15 +401,14 @@ class TrainingController(QObject):
         if answer != STOP_AND_CLOSE:
             return False
         self._close_after = True
-        if self.runner.job is not None:
-            self.runner.job.evaluate = False  # no time for evaluation: the window is closing
         self.stop()
         return False
 
     def shutdown(self) -> None:
-        """Stop everything and wait for the threads (the window is closing)."""
+        """Stop everything: the workers end, the data thread is waited for (the window is closing)."""
         self._unsubscribe()
         self._check_timer.stop()
+        self.session = None
         self.runner.shutdown()
         self.data_service.shutdown()
 

@@ -7,37 +7,13 @@ person can act on (a NaN loss, running out of memory, data that does not fit).
 
 from __future__ import annotations
 
-import re
-
 from layerlab.core.training.listener import FAILED, FINISHED, NAN_REASON, STOPPED
+from layerlab.core.training.outcome import RESTORED, is_out_of_memory, out_of_memory_message
 
-RESTORED = "restored"  # a reopened project's saved weights were loaded (no training)
+__all__ = ["RESTORED", "INFO", "OK", "WARNING", "ERROR", "end_message", "format_duration", "format_metric",
+           "is_out_of_memory", "out_of_memory_message"]
+
 INFO, OK, WARNING, ERROR = "info", "ok", "warning", "error"
-
-_OOM_MARKERS = ("ResourceExhaustedError", "OOM when allocating", "MemoryError", "out of memory")
-_OOM_NODE = re.compile(r"Detected at node '?(?:[^/\s']+/)?([^/\s']+)/")
-
-
-def is_out_of_memory(reason: str) -> bool:
-    return any(marker in reason for marker in _OOM_MARKERS)
-
-
-def out_of_memory_message(reason: str, layer_names: dict[str, str] | None = None) -> str:
-    """'Out of memory in layer ...: ...' with the node that asked for the memory when TensorFlow names it.
-
-    Args:
-        reason: the engine's reason (an exception's text).
-        layer_names: Keras layer name -> node id, to name the node as the canvas shows it.
-    """
-    where = ""
-    match = _OOM_NODE.search(reason)
-    if match:
-        layer = match.group(1)
-        names = layer_names or {}
-        node = names.get(layer) or names.get(re.sub(r"_\d+$", "", layer), layer)  # TF may number the scope
-        where = f" in layer '{node}'"
-    return (f"Out of memory{where}: the run needs more memory than this machine can give. "
-            "Try a smaller batch size, smaller layers or smaller inputs.")
 
 
 def end_message(status: str, reason: str, seconds: float | None = None,

@@ -30,6 +30,7 @@ class ResultsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("ResultsPanel")
         self.evaluation = None
+        self.source: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.note = QLabel("Train the model to see how well it does on data it has not learned from.")
@@ -76,17 +77,18 @@ class ResultsPanel(QWidget):
             self.confusion.setParent(None)
             self.confusion.deleteLater()
             self.confusion = None
-        self.set_evaluation(self.evaluation)
+        self.set_evaluation(self.evaluation, self.source)
 
-    def set_evaluation(self, evaluation) -> None:
-        """Show an Evaluation, or (None) nothing yet."""
-        self.evaluation = evaluation
+    def set_evaluation(self, evaluation, source: str | None = None) -> None:
+        """Show an Evaluation, or (None) nothing yet; `source` names the run whose weights these are."""
+        self.evaluation, self.source = evaluation, source
         self.splitter.setVisible(evaluation is not None)
         if evaluation is None:
             self.note.setText("Train the model to see how well it does on data it has not learned from.")
             return
-        trained = f"After {evaluation.epochs} epoch{'s' if evaluation.epochs != 1 else ''} of training, " \
-                  f"measured on {evaluation.note}."
+        epochs = f"{evaluation.epochs} epoch{'s' if evaluation.epochs != 1 else ''}"
+        trained = f"The weights of {source} after {epochs} of training, measured on {evaluation.note}." if source \
+            else f"After {epochs} of training, measured on {evaluation.note}."
         self.note.setText(trained)
         self.metrics_title.setText(f"<b>Metrics</b> ({evaluation.split})")
         self.metrics.setRowCount(len(evaluation.metrics))

@@ -1,9 +1,10 @@
 """Exporting the trained model: File > Export > .keras / .h5 saves the model as trained in this window.
 
 Wraps the window's export adapter (files.ExportAdapter): when a model has
-been trained (or its saved weights loaded) here, a .keras or .h5 export
-writes that model, weights and optimizer state included, through
-`layerlab.core.export.save_model`. Otherwise, and for .py scripts, the
+been trained (or its saved weights loaded) here, a .keras or .h5 export asks
+the worker process that holds it to write it (`export`, through
+`layerlab.core.export.save_model`), weights and optimizer state included, and
+says which run's weights it wrote. Otherwise, and for .py scripts, the
 project is exported as before (with the weights saved beside it, if any).
 A model still being trained is not exported: its weights change under the
 writer.
@@ -22,10 +23,12 @@ class TrainingBusyError(LayerLabError):
 
 
 class TrainedModelAdapter:
-    def __init__(self, inner, trained_model: Callable[[], object], busy: Callable[[], bool]):
+    def __init__(self, inner, trained_session: Callable[[], object], busy: Callable[[], bool],
+                 source: Callable[[], str | None] = lambda: None):
         self.inner = inner
-        self.trained_model = trained_model
+        self.trained_session = trained_session  # the WorkerSession holding the model, or None
         self.busy = busy
+        self.source = source  # which run's weights, in words
 
     @property
     def missing(self) -> str:
@@ -36,8 +39,8 @@ class TrainedModelAdapter:
         return self.inner.available
 
     def export(self, project, path: Path):
-        """Runs on the export thread."""
-        from layerlab.core.export import ExportResult, export_format, save_model
+        """Runs on the export thread; the worker does the writing (the editor holds no model)."""
+        from layerlab.core.export import ExportResult, export_format
 
         suffix = export_format(path)
         if suffix == ".py":
@@ -45,8 +48,10 @@ class TrainedModelAdapter:
         if self.busy():
             raise TrainingBusyError("A run is in progress: stop it, or wait for it to end, before exporting the "
                                     "trained model.")
-        model = self.trained_model()
-        if model is None:
+        session = self.trained_session()
+        if session is None:
             return self.inner.export(project, path)
-        save_model(model, path)
-        return ExportResult(Path(path), suffix, int(model.count_params()), [])
+        source = self.source()
+        result = session.call("export", {"path": str(path)})
+        notes = [f"The weights of {source}."] if source else []
+        return ExportResult(Path(result["path"]), suffix, int(result["params"]), notes)

@@ -1,88 +1,126 @@
-"""The training thread: a QThread that runs jobs (jobs.py) and reports through queued signals.
+"""Training runs in worker processes: the editor's side (the work itself: core/engine/train_role.py).
 
-`TrainingRunner` lives on the GUI thread and owns the thread. `submit(job)`
-hands a job to `_Worker` (on the training thread) through a queued signal;
-the engine's listener calls become signals too (`_SignalListener`), so the
-GUI thread never waits for training and never touches the model while a job
-runs. The engine already throttles batch reports to ~20 a second; the plots
-coalesce further (plots.py).
+`TrainingRunner` lives on the GUI thread. Each new run (Train, or a saved
+project's weights loaded) goes to a worker process of its own, taken warm
+from a spare kept ready (Keras already imported), so that Train does not
+wait for TensorFlow's import. The worker keeps its model after the run:
+Continue, Save and Export of the trained model are requests to that worker
+(a :class:`WorkerSession` is the editor's handle on it). The worker's events
+become the runner's signals, delivered on the GUI thread.
 
-`request_stop()` is safe at any moment: it sets the job's flag and asks the
-session the job runs, whichever exists yet. `shutdown()` stops a job in
-progress, then ends the thread and waits for it (closing the window calls it).
+Stop is a message, honoured after the current batch. When no answer comes
+within `STOP_GRACE_S` seconds, `stopUnanswered` is emitted (the window offers
+Kill). A worker that dies (a crash, the out-of-memory killer, `kill -9`)
+ends its run as failed with the reason its exit gives; nothing in the editor
+depends on it.
 """
 
 from __future__ import annotations
 
-import atexit
-import gc
 import weakref
+from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from layerlab.core.training.listener import TrainingListener
-from layerlab.gui.training import jobs
+from layerlab.core.engine.connection import EngineDied
+from layerlab.core.engine.executor import Executor
+from layerlab.core.errors import LayerLabError
+from layerlab.core.training.listener import FAILED
+from layerlab.core.training.outcome import TrainOutcome, outcome_from_json
+from layerlab.gui.engine import EngineClient
 
-
-class _SignalListener(TrainingListener):
-    """Called on the training thread; each call becomes a signal (queued to the GUI thread)."""
-
-    def __init__(self, worker: _Worker):
-        self.worker = worker
-
-    def on_start(self, epochs: int, steps_per_epoch: int, samples: int) -> None:
-        self.worker.started.emit(epochs, steps_per_epoch, samples)
-
-    def on_batch(self, epoch: int, batch: int, logs: dict) -> None:
-        self.worker.batch.emit(epoch, batch, logs)
-
-    def on_epoch(self, epoch: int, logs: dict) -> None:
-        self.worker.epoch.emit(epoch, logs)
-
-    def on_end(self, status: str, reason: str) -> None:
-        self.worker.fitEnded.emit(status, reason)
+ROLE = "train"
+STOP_GRACE_S = 5.0  # a worker that has not ended its run this long after Stop is offered to be killed
+CALL_TIMEOUT_S = 600.0  # Save and Export of a trained model: writing a big model takes a while
 
 
-class _Worker(QObject):
-    """Lives on the training thread."""
+@dataclass
+class WorkerJob:
+    """A run to start: a new one from a project snapshot, or `session` continued."""
 
-    started = Signal(int, int, int)  # epochs (Keras's: where the run ends), steps per epoch, samples
-    batch = Signal(int, int, object)  # epoch, batch, logs
-    epoch = Signal(int, object)  # epoch, logs
-    fitEnded = Signal(str, str)  # noqa: N815 - the engine's on_end: status, reason
-    phase = Signal(str)  # "Loading the data…", "Evaluating…"
-    finished = Signal(object)  # TrainOutcome
+    project: dict | None = None  # the project's JSON (graph, dataset and training sections, runs)
+    path: str | None = None  # the project's file (its saved weights are beside it)
+    base_dir: str | None = None  # where the dataset's relative paths are read from
+    training: dict | None = None  # the training section (shown with the run)
+    epochs: int | None = None  # None: the training section's
+    restore: bool = False  # start from the project's saved weights
+    train: bool = True  # False: only load the saved weights and evaluate them
+    evaluate: bool = True
+    session: WorkerSession | None = None  # continue the model this worker holds
+
+    def args(self) -> dict:
+        if self.session is not None:
+            return {"continue": True, "epochs": self.epochs, "evaluate": self.evaluate}
+        return {"project": self.project, "path": self.path, "base_dir": self.base_dir, "epochs": self.epochs,
+                "restore": self.restore, "train": self.train, "evaluate": self.evaluate}
+
+
+class WorkerSession:
+    """The editor's handle on a model trained (or restored) in a worker process."""
+
+    def __init__(self, client: EngineClient):
+        self.client = client
+        self.epochs_done = 0
+        self.records: list = []  # the RunRecords of the runs this worker trained
+        self.weights_run: str | None = None  # the run its weights come from
+        self.has_model = False
+        self.lost: str | None = None  # why the worker is gone, once it is
+
+    @property
+    def alive(self) -> bool:
+        return self.client.alive
+
+    @property
+    def usable(self) -> bool:
+        """It holds a model and its worker is alive."""
+        return self.has_model and self.alive
+
+    def call(self, op: str, args: dict | None = None, timeout: float = CALL_TIMEOUT_S) -> Any:
+        """A request to the worker, waited for (Save, Export: the worker is idle then).
+
+        Raises EngineError (the worker refused) or EngineDied (it is gone).
+        """
+        result = self.client.connection.call(op, args, timeout)
+        return self.client.arrays.unpack(result) if self.client.arrays is not None else result
+
+    def release(self) -> None:
+        """The editor no longer needs this model: the worker ends."""
+        self.has_model = False
+        self.client.close()
+
+
+class _Spares:
+    """One warm worker per editor process, shared by its windows: Train takes it, a new one warms up."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.listener = _SignalListener(self)
-        self.current = jobs._Current()
-        self.froze = False
+        self.client: EngineClient | None = None
 
-    @Slot(object)
-    def run(self, job: jobs.TrainJob) -> None:
-        if not self.froze:
-            # Before the first job, everything alive (TensorFlow's and Keras's modules: hundreds of thousands
-            # of objects, kept for good) is moved out of the collector's reach. Otherwise a full collection,
-            # triggered by the run's allocations, holds the GIL for ~300 ms and freezes the window mid-run
-            # (bench/bench_gui_training.py). Only once: models made later must stay collectable.
-            gc.freeze()
-            self.froze = True
-        self.current.session = job.session
-        try:
-            outcome = jobs.run_job(job, self.listener, self.phase.emit, self.current)
-        except BaseException as exc:  # run_job never raises; this is the last guard for the thread
-            outcome = jobs.TrainOutcome("failed", f"{type(exc).__name__}: {exc}", session=job.session)
-        self.current.session = None
-        self.finished.emit(outcome)
+    def warm(self) -> None:
+        if self.client is None or not self.client.alive:
+            self.client = EngineClient(ROLE)
+
+    def take(self) -> EngineClient:
+        client, self.client = self.client, None
+        if client is None or not client.alive:
+            client = EngineClient(ROLE)
+        return client
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+spares = _Spares()
 
 
 class TrainingRunner(QObject):
-    """Owns the training thread; one job at a time.
+    """Runs one job at a time in a worker process.
 
-    Signals (all delivered on the GUI thread):
+    Signals (all on the GUI thread):
         started(epochs, steps, samples), batch(epoch, batch, logs), epoch(epoch, logs),
-        fitEnded(status, reason), phase(text), finished(TrainOutcome).
+        fitEnded(status, reason), phase(text), finished(TrainOutcome), stopUnanswered().
     """
 
     started = Signal(int, int, int)
@@ -91,26 +129,23 @@ class TrainingRunner(QObject):
     fitEnded = Signal(str, str)  # noqa: N815
     phase = Signal(str)
     finished = Signal(object)
-    _submit = Signal(object)
+    stopUnanswered = Signal()  # noqa: N815 - Stop was not honoured in time: the worker may be killed
+    sessionLost = Signal(object, str)  # noqa: N815 - an idle worker holding a model died: (session, reason)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, executor: Executor | None = None):
         super().__init__(parent)
-        self.job: jobs.TrainJob | None = None
+        self.executor = executor  # None: local workers, with a warm spare
+        self.job: WorkerJob | None = None
+        self.running: WorkerSession | None = None
+        self.request_id: int | None = None
+        self.stop_requested = False
+        self.killed = False
+        self._stop_echoed = False
         self._closed = False
-        self._thread = QThread()
-        self._thread.setObjectName("layerlab-train")
-        self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._submit.connect(self._worker.run, Qt.ConnectionType.QueuedConnection)
-        queued = Qt.ConnectionType.QueuedConnection
-        self._worker.started.connect(self.started, queued)
-        self._worker.batch.connect(self.batch, queued)
-        self._worker.epoch.connect(self.epoch, queued)
-        self._worker.fitEnded.connect(self.fitEnded, queued)
-        self._worker.phase.connect(self.phase, queued)
-        self._worker.finished.connect(self._on_finished, queued)
-        self._thread.start()
+        self._sessions: list[WorkerSession] = []
+        self._grace = QTimer(self)
+        self._grace.setSingleShot(True)
+        self._grace.timeout.connect(self._on_grace_over)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -120,54 +155,137 @@ class TrainingRunner(QObject):
     def busy(self) -> bool:
         return self.job is not None
 
-    @property
-    def thread(self) -> QThread:
-        return self._thread
+    def warm(self) -> None:
+        """Have a worker ready (Keras imported) for the next Train; call once the window is painted."""
+        if not self._closed and self.executor is None:
+            spares.warm()
 
-    def submit(self, job: jobs.TrainJob) -> bool:
-        """Start `job` on the training thread; False (and nothing started) while another job runs."""
+    def submit(self, job: WorkerJob) -> bool:
+        """Start `job` in a worker; False (and nothing started) while another job runs, or the worker is gone."""
         if self.busy or self._closed:
             return False
-        self.job = job
-        self._submit.emit(job)
+        if job.session is not None:
+            if not job.session.usable:
+                return False
+            session = job.session
+        else:
+            client = spares.take() if self.executor is None else EngineClient(ROLE, self.executor)
+            session = WorkerSession(client)
+            client.exited.connect(lambda reason, _code, s=session: self._on_exited(s, reason))
+            client.event.connect(lambda message, s=session: self._on_event(s, message))
+            self._sessions.append(session)
+        self.job, self.running = job, session
+        self.stop_requested = self.killed = self._stop_echoed = False
+        future = session.client.call("train", job.args(), lambda result, s=session: self._on_result(s, result),
+                                     lambda error, s=session: self._on_error(s, error))
+        self.request_id = future.request_id
         return True
 
     def request_stop(self) -> None:
         """Stop the job in progress after its current batch (the model keeps what it learned)."""
-        job = self.job
-        if job is None:
+        if self.job is None or self.running is None:
             return
-        job.stop.set()  # set before the session is read: the worker publishes it before reading the flag
-        session = self._worker.current.session
-        if session is not None:
-            session.request_stop()
+        self.stop_requested = True
+        self.running.client.stop()
+        if not self._grace.isActive():
+            self._grace.start(int(STOP_GRACE_S * 1000))
 
-    @Slot(object)
-    def _on_finished(self, outcome) -> None:
-        self.job = None
+    def kill(self) -> None:
+        """End the worker of the job in progress now; the run ends as failed and its model is lost."""
+        if self.running is not None and self.job is not None:
+            self.killed = True
+            self.running.client.kill()
+
+    def _on_grace_over(self) -> None:
+        if self.job is not None:
+            self.stopUnanswered.emit()
+
+    # -- the worker's messages ---------------------------------------------------------------------------
+    def _on_event(self, session: WorkerSession, message: dict) -> None:
+        if session is not self.running or message.get("id") != self.request_id:
+            return
+        name, data = message.get("event"), message.get("data") or {}
+        if self.stop_requested and not self._stop_echoed:
+            # a Stop sent before the worker began this request (it was still starting) reached no run: again
+            self._stop_echoed = True
+            session.client.stop()
+        if name == "batch":
+            self.batch.emit(int(data["epoch"]), int(data["batch"]), data.get("logs") or {})
+        elif name == "epoch":
+            self.epoch.emit(int(data["epoch"]), data.get("logs") or {})
+        elif name == "started":
+            self.started.emit(int(data["epochs"]), int(data["steps"]), int(data["samples"]))
+        elif name == "fit_ended":
+            self.fitEnded.emit(str(data["status"]), str(data["reason"]))
+        elif name == "phase":
+            self.phase.emit(str(data.get("text", "")))
+
+    def _on_result(self, session: WorkerSession, result: dict) -> None:
+        try:
+            outcome = outcome_from_json(result, session.client.arrays)
+        except (KeyError, TypeError, ValueError, LayerLabError) as exc:  # a worker of another version, or a bug
+            outcome = TrainOutcome(FAILED, f"The training worker's answer could not be read: {exc}")
+        outcome.session = session
+        if outcome.record is not None:
+            session.records.append(outcome.record)
+        session.epochs_done = outcome.epochs_done
+        session.weights_run = outcome.weights_run
+        session.has_model = outcome.has_model
+        self._finish(session, outcome)
+
+    def _on_error(self, session: WorkerSession, error: Exception) -> None:
+        if isinstance(error, EngineDied):
+            reason = error.reason
+            session.lost = reason
+            session.has_model = False
+            if self.killed:
+                text = ("Killed: the training worker did not answer Stop, so it was ended; the model it was "
+                        "training is lost (the project and its saved weights are as they were).")
+            else:
+                text = (f"The training worker {reason}. The run is lost; the project and its saved weights are "
+                        "as they were. Press Train to start again.")
+        else:
+            text = str(error)
+        self._finish(session, TrainOutcome(FAILED, text, session=session))
+
+    def _finish(self, session: WorkerSession, outcome: TrainOutcome) -> None:
+        if session is not self.running:
+            return
+        self._grace.stop()
+        self.job, self.running, self.request_id = None, None, None
+        if not session.has_model and session.alive:
+            self.release(session)  # a worker with nothing to keep is of no more use
+        self.warm()  # the next Train starts at once
         self.finished.emit(outcome)
 
-    def shutdown(self, timeout_ms: int | None = None) -> bool:
-        """Stop any job, end the thread and wait for it. True when the thread has finished."""
+    def _on_exited(self, session: WorkerSession, reason: str) -> None:
+        if session in self._sessions:
+            self._sessions.remove(session)
         if self._closed:
-            return self._thread.isFinished()
+            return
+        if session is not self.running and session.has_model:
+            session.lost = reason
+            session.has_model = False
+            self.sessionLost.emit(session, reason)
+
+    def release(self, session: WorkerSession | None) -> None:
+        """End a worker whose model the editor no longer needs (a newer run replaced it)."""
+        if session is None or session is self.running:
+            return
+        session.release()
+
+    def shutdown(self, timeout_ms: int | None = None) -> bool:
+        """End every worker of this runner: a run still going is killed, the others end cleanly."""
+        if self._closed:
+            return True
         self._closed = True
-        if self.job is not None:
-            self.job.evaluate = False
-        self.request_stop()
-        self._thread.quit()
-        done = self._thread.wait() if timeout_ms is None else self._thread.wait(timeout_ms)
-        return bool(done)
+        self._grace.stop()
+        for session in list(self._sessions):
+            if session is self.running:
+                session.client.kill()
+            else:
+                session.client.close()
+        return True
 
 
 _live: weakref.WeakSet = weakref.WeakSet()
-
-
-@atexit.register
-def _shutdown_all() -> None:
-    # a QThread still running when Python exits aborts the process: stop any runner left open
-    for runner in list(_live):
-        try:
-            runner.shutdown()
-        except RuntimeError:  # its Qt objects are already gone
-            pass

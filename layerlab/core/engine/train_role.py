@@ -1,0 +1,165 @@
+"""The `train` engine: a training worker. One per run; it keeps its model between Stop and Continue.
+
+Operations (arguments and results are JSON; arrays go by the engine's ArrayFolder):
+
+- ``train``: a job. ``{"project": <project JSON>, "path": the project file or null, "base_dir",
+  "epochs", "restore": start from the project's saved weights, "train": False only restores and
+  evaluates, "evaluate", "continue": go on with the session this worker holds}``. Events while it
+  runs: ``phase {"text"}``, ``started {"epochs", "steps", "samples"}``, ``batch {"epoch", "batch",
+  "logs"}`` (at most ~20 a second), ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
+  A ``stop`` control message stops it after the current batch. The result is the outcome
+  (core/training/outcome.py: status, reason, run record, evaluation, data problems).
+- ``save``: ``{"project": <project JSON>, "path"}``: the held model's weights (and optimizer state)
+  and the project, written by ``core.training.state.save_trained``.
+- ``export``: ``{"path"}``: the held model as .keras or .h5 (``core.export.save_model``).
+- ``state``: what the worker holds (epochs, optimizer steps, the run its weights come from).
+- ``weights`` / ``predict``: the model's weights, and its outputs for ``{"x": array}`` (arrays by file).
+
+Test hook: with ``LAYERLAB_TEST_IGNORE_STOP=1`` in its environment the worker never passes a stop on
+(a worker stuck in a long C call), so that the editor's Stop -> Kill path can be tested.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from pathlib import Path
+
+from layerlab.core.engine.serve import Context, Role
+from layerlab.core.errors import LayerLabError
+from layerlab.core.training.listener import FAILED, TrainingListener
+
+IGNORE_STOP_ENV = "LAYERLAB_TEST_IGNORE_STOP"
+
+
+class NoModelError(LayerLabError):
+    """The worker holds no trained model (it never trained one, or its run failed)."""
+
+
+class _Held:
+    session = None  # the TrainingSession this worker trains; Continue goes on with it
+
+
+_held = _Held()
+
+
+class _EventListener(TrainingListener):
+    """The session's reports, as events of the running request."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def on_start(self, epochs: int, steps_per_epoch: int, samples: int) -> None:
+        self.ctx.emit("started", {"epochs": epochs, "steps": steps_per_epoch, "samples": samples})
+
+    def on_batch(self, epoch: int, batch: int, logs: dict) -> None:
+        self.ctx.emit("batch", {"epoch": epoch, "batch": batch, "logs": _numbers(logs)})
+
+    def on_epoch(self, epoch: int, logs: dict) -> None:
+        self.ctx.emit("epoch", {"epoch": epoch, "logs": _numbers(logs)})
+
+    def on_end(self, status: str, reason: str) -> None:
+        self.ctx.emit("fit_ended", {"status": status, "reason": reason})
+
+
+def _numbers(logs: dict) -> dict:
+    return {str(k): float(v) for k, v in (logs or {}).items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _train(args: dict, ctx: Context) -> dict:
+    from layerlab.core import project as project_io
+    from layerlab.core.training.jobs import Current, TrainJob, run_job
+    from layerlab.core.training.outcome import outcome_to_json
+
+    epochs = args.get("epochs")
+    if args.get("continue"):
+        if _held.session is None or _held.session.model is None:
+            raise NoModelError("this worker holds no trained model to continue")
+        job = TrainJob(session=_held.session, epochs=epochs)
+    else:
+        project = project_io.from_json(args["project"], args.get("path"))
+        base_dir = Path(args["base_dir"]) if args.get("base_dir") else project.base_dir
+        job = TrainJob(document=project.document, training=project.training, dataset_section=project.dataset,
+                       base_dir=base_dir, name=project.name, epochs=epochs,
+                       restore=project if args.get("restore") else None, train=bool(args.get("train", True)))
+    job.evaluate = bool(args.get("evaluate", True))
+    current = Current()
+    if os.environ.get(IGNORE_STOP_ENV) != "1":
+        def stop() -> None:
+            job.stop.set()  # set before the session is read: run_job publishes it before reading the flag
+            if current.session is not None:
+                current.session.request_stop()
+
+        ctx.on_stop(stop)
+    outcome = run_job(job, _EventListener(ctx), lambda text: ctx.emit("phase", {"text": text}), current)
+    if outcome.session is not None and outcome.status != FAILED and outcome.session.model is not None:
+        _held.session = outcome.session
+    elif outcome.status == FAILED and outcome.session is not None and outcome.session is _held.session:
+        _held.session = None  # a continuation that diverged: its weights are NaN, nothing to go on with
+    return outcome_to_json(outcome, ctx.arrays)
+
+
+def _session():
+    if _held.session is None or _held.session.model is None:
+        raise NoModelError("this worker holds no trained model")
+    return _held.session
+
+
+def _save(args: dict, ctx: Context) -> dict:
+    from layerlab.core import project as project_io
+    from layerlab.core.training.state import save_trained
+
+    session = _session()
+    project = project_io.from_json(args["project"], args.get("path"))
+    path = save_trained(project, session.model, [], args.get("path"))
+    return {"path": str(path), "epochs": session.epochs_done, "run": session.weights_run}
+
+
+def _export(args: dict, ctx: Context) -> dict:
+    from layerlab.core.export import export_format, save_model
+
+    session = _session()
+    path = save_model(session.model, args["path"])
+    return {"path": str(path), "format": export_format(path), "params": int(session.model.count_params()),
+            "epochs": session.epochs_done, "run": session.weights_run}
+
+
+def _state(args: dict, ctx: Context) -> dict:
+    session = _held.session
+    if session is None or session.model is None:
+        return {"has_model": False}
+    optimizer = getattr(session.model, "optimizer", None)
+    steps = int(optimizer.iterations.numpy()) if optimizer is not None and hasattr(optimizer, "iterations") else 0
+    return {"has_model": True, "epochs_done": session.epochs_done, "run": session.weights_run,
+            "optimizer_steps": steps, "records": [r.id for r in session.records]}
+
+
+def _weights(args: dict, ctx: Context) -> dict:
+    return {"weights": [ctx.arrays.put(w, "w") for w in _session().model.get_weights()]}
+
+
+def _predict(args: dict, ctx: Context) -> dict:
+    from layerlab.core.training.evaluation import predict
+
+    session = _session()
+    out = predict(session.model, session.document, ctx.arrays.get(args["x"]),
+                  batch_size=session.config.batch_size)
+    return {"predictions": ctx.arrays.pack(out, "pred")}
+
+
+def _warm_up() -> None:
+    from layerlab.core.kerasenv import keras
+
+    keras()
+    import layerlab.core.build  # noqa: F401 - what the first job needs, imported before it is asked for
+    import layerlab.core.training.run  # noqa: F401
+
+    # Everything alive now (TensorFlow's and Keras's modules: hundreds of thousands of objects, kept for
+    # good) is moved out of the collector's reach; otherwise a full collection mid-run holds the GIL for
+    # ~300 ms. Models made later stay collectable.
+    gc.freeze()
+
+
+ROLE = Role("train", {"train": _train, "save": _save, "export": _export, "state": _state, "weights": _weights,
+                      "predict": _predict}, warm_up=_warm_up)

@@ -1,0 +1,174 @@
+"""The trained model and the project: which run the weights are from, saving them, restoring them.
+
+A mixin of TrainingController (controller.py). The model lives in a worker
+process (a WorkerSession is the handle): Save asks that worker to write the
+weights and the project (core's `save_trained`); opening a trained project
+loads its saved weights in a new worker. The project names the run its saved
+weights come from (`weights_run`), so that the epoch count, the metrics and
+the run shown agree after reopening.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from layerlab.core import project as project_io
+from layerlab.core.training.errors import TrainedStateError
+from layerlab.gui.training.messages import ERROR, INFO
+
+
+class TrainedState:
+    """The trained session and the project's saved weights (mixed into TrainingController)."""
+
+    def weights_source(self) -> str | None:
+        """Which run the trained model's weights come from, in words ("Run 2, 15 epochs")."""
+        session = self.trained_session()
+        if session is None:
+            return None
+        lineage = self._lineage_of_session()
+        return f"{lineage.label}, {session.epochs_done} epochs" if lineage is not None else \
+            f"the trained model, {session.epochs_done} epochs"
+
+    def _lineage_of_session(self):
+        """The lineage the current session's weights belong to."""
+        if self.session is None:
+            return None
+        run = getattr(self.session, "weights_run", None)
+        if run is not None:
+            found = self._lineage_of_run(run)
+            if found is not None:
+                return found
+        records = getattr(self.session, "records", [])
+        for lineage in reversed(self.history.lineages):
+            if any(r in lineage.records for r in records):
+                return lineage
+        end = self.session.epochs_done
+        return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
+
+    def _lineage_of_run(self, run_id: str):
+        return next((lin for lin in self.history.lineages if any(r.id == run_id for r in lin.records)), None)
+
+    def _lineage_of_saved_weights(self):
+        """The lineage the project's saved weights belong to (by the run the project names, else by epochs)."""
+        from layerlab.core.training import state
+        from layerlab.core.training.jobs import saved_weights_run
+
+        saved = saved_weights_run(self.project)
+        if saved is not None:
+            found = self._lineage_of_run(saved[0])
+            if found is not None:
+                return found
+        end = saved[1] if saved is not None else state.epochs_trained(self.project)
+        return next((lin for lin in reversed(self.history.lineages) if lin.last_epoch == end), None)
+
+    def _saved_weights(self) -> Path | None:
+        if self.project.path is None:
+            return None
+        from layerlab.core.weights import weights_path_for
+
+        path = weights_path_for(self.project.path)
+        return path if path.is_file() else None
+
+    def project_loaded(self) -> None:
+        """The window shows another project: its runs, its data, and (if saved) its trained weights."""
+        from layerlab.core.training import state
+
+        self.runner.release(self.session)
+        self.session = None
+        self.evaluation = None
+        self.unsaved_records = []
+        self.weights_unsaved = False
+        self.data_problems = []
+        self.data_panel.columns = []
+        try:
+            self.history.load(state.runs(self.project))
+            note = ""
+        except TrainedStateError as exc:
+            self.history.clear()
+            note = str(exc)
+        self.store.reload()
+        self.view.runs.refresh()
+        if self.view.plots is not None or self.history.lineages:
+            self.view.ensure_plots().rebuild()
+        if self.view.results is not None:
+            self.view.results.set_evaluation(None)
+        self.weights_view.set_stats(None)
+        self.run_panel.show_progress(0.0, "")
+        self.run_panel.show_message(ERROR if note else INFO, note or (
+            f"{len(self.history.lineages)} earlier run(s) shown; Continue trains the saved model further."
+            if self.history.lineages else "Choose the data and the settings, then press Train."))
+        self.request_data(force=True)
+        self._update_actions()
+        if self._saved_weights() is not None and not self.busy:
+            self._restore()
+
+    def _restore(self) -> None:
+        """Load the saved weights in a worker: the results and the inspector show them, Continue trains them."""
+        self.session_revision = self.document.revision
+        if self.runner.submit(self._job(restore=True, train=False)):
+            self._restoring = True
+            self.run_panel.show_message(INFO, "Loading the trained weights…")
+            self._update_actions()
+            self.busyChanged.emit(True)
+
+    def save_project(self, path: Path) -> str:
+        """Write the project to `path`, with the trained weights beside it and the runs in it.
+
+        The weights are written by the worker that holds the model (through core's `save_trained`).
+        Returns a note for the status bar ('' when everything was written). Raises OSError or
+        LayerLabError when nothing could be saved.
+        """
+        from layerlab.core.engine.connection import EngineDied, EngineError
+        from layerlab.core.training import state
+        from layerlab.core.training.errors import StateWriteError
+        from layerlab.core.training.jobs import WEIGHTS_RUN_KEY, mark_weights_run
+
+        note = ""
+        session = self.trained_session()
+        records = list(self.unsaved_records)
+        if self.training:  # the run in progress is saved when it has ended
+            note = "The weights of the model in training are not saved yet: save again when the run ends."
+            session = None
+        state.add_runs(self.project, records)
+        if session is not None and self.weights_unsaved:
+            named = self.project.extra.get(WEIGHTS_RUN_KEY)
+            mark_weights_run(self.project, session)
+            try:
+                session.call("save", {"project": self.project.to_json(), "path": str(path)})
+            except EngineError as exc:
+                if exc.kind == "StateWriteError":
+                    raise StateWriteError(str(exc)) from None
+                if exc.kind != "TrainedStateError":
+                    raise
+                self._name_weights_run(named)  # NaN weights: keep the project and the runs, not the weights
+                project_io.save(self.project, path)
+                note = f"Saved without the weights: {exc}."
+            except EngineDied as exc:
+                self._name_weights_run(named)
+                project_io.save(self.project, path)
+                note = f"Saved without the weights: the training worker {exc.reason}."
+            else:
+                self.weights_unsaved = False
+        else:
+            project_io.save(self.project, path)
+        self.unsaved_records = [r for r in self.unsaved_records if r not in records]
+        self._update_actions()
+        return note
+
+    def _name_weights_run(self, named) -> None:
+        """The weights were not written: the project names the run of the weights on disk, as before."""
+        from layerlab.core.training.jobs import WEIGHTS_RUN_KEY
+
+        if named is None:
+            self.project.extra.pop(WEIGHTS_RUN_KEY, None)
+        else:
+            self.project.extra[WEIGHTS_RUN_KEY] = named
+
+    def _on_session_lost(self, session, reason: str) -> None:
+        if session is not self.session:
+            return
+        self.session = None
+        self.weights_unsaved = False
+        self.run_panel.show_message(ERROR, f"The training worker holding the trained model {reason}. The model is "
+                                           "lost; the project and its saved weights are as they were.")
+        self._update_actions()
