@@ -6,10 +6,16 @@ arrays through the engine's array folder, and are written back under the
 same relative paths on the node, so the section reads them unchanged. A
 path outside the project's folder is not copied: the node reads it at the
 same absolute path (a folder the cluster shares, such as an NFS mount).
+
+Paths are confined as for a local run (layerlab.core.confine, where present):
+a path leaving the project's folder and every folder the user allowed is
+refused here, before anything travels; the allowed folders a shared path
+lies in go with the job, so the node allows them too.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -31,13 +37,15 @@ def job_spec(project, arrays: ArrayFolder, overrides: dict | None = None, model_
     data = project.to_json()
     dataset = dict(data.get("dataset") or {})
     files: list[dict] = []
+    allow: list[str] = []
     for key in FILE_KEYS:
         value = dataset.get(key)
         if not isinstance(value, str) or not value:
             continue
-        path = (base / value).resolve()
+        path = _confined(value, base, key)
         if not _inside(path, base):
             dataset[key] = str(path)  # read on the node at the same place: a shared path
+            allow.append(str(path.parent if path.is_file() else path))
             continue
         for file in _files(path, key):
             rel = file.relative_to(base).as_posix()
@@ -46,7 +54,28 @@ def job_spec(project, arrays: ArrayFolder, overrides: dict | None = None, model_
     if data.get("dataset") is not None:
         data["dataset"] = dataset
     return {"project": data, "name": project.name, "files": files, "overrides": dict(overrides or {}),
-            "model_file": model_file}
+            "model_file": model_file, "allow": allow}
+
+
+def allow_shared(spec: dict) -> None:
+    """On the node: allow the shared folders the editor's side allowed (when paths are confined)."""
+    confine = _confine()
+    if confine is not None and spec.get("allow"):
+        confine.allow(*[str(p) for p in spec["allow"]])
+
+
+def _confine():
+    try:
+        return importlib.import_module("layerlab.core.confine")
+    except ModuleNotFoundError:  # a LayerLab without path confinement
+        return None
+
+
+def _confined(value: str, base: Path, key: str) -> Path:
+    confine = _confine()
+    if confine is not None:
+        return Path(confine.resolve(value, base, "dataset", key)).resolve()
+    return (base / Path(value).expanduser()).resolve()
 
 
 def unpack_files(spec: dict, arrays: ArrayFolder, folder: Path) -> None:

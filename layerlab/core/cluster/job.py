@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from layerlab.core.cluster.bundle import unpack_files
+from layerlab.core.cluster.bundle import allow_shared, unpack_files
 from layerlab.core.engine.serve import Context, Role
 from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, TrainingListener
@@ -63,6 +63,7 @@ def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
     from layerlab.core.training.jobs import Current, TrainJob, run_job
 
     unpack_files(args, ctx.arrays, folder)
+    allow_shared(args)
     project = project_io.from_json(args.get("project"), folder / PROJECT_FILE)
     over = args.get("overrides") or {}
     config = TrainingConfig.from_section(project.training).with_overrides(

@@ -90,7 +90,7 @@ def _portable(project) -> dict:
         arrays = ArrayFolder(folder)
         spec = job_spec(project, arrays)
         files = [(f["path"], arrays.get(f["data"]).tobytes()) for f in spec["files"]]
-        return {"project": spec["project"], "files": files}
+        return {"project": spec["project"], "files": files, "allow": spec["allow"]}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -101,6 +101,7 @@ def _trainable(config: dict, payloads: dict, params: dict) -> None:
     from ray import tune
 
     from layerlab.core import project as project_io
+    from layerlab.core.cluster.bundle import allow_shared
     from layerlab.core.cluster.job import PROJECT_FILE
     from layerlab.core.cluster.remote import start_job
     from layerlab.core.engine.connection import EngineDied, EngineError
@@ -123,6 +124,7 @@ def _trainable(config: dict, payloads: dict, params: dict) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         project = project_io.from_json(payload["project"], folder / PROJECT_FILE)
+        allow_shared(payload)
         handle = start_job(LocalExecutor(), project, Epochs())
         outcome: list = []
 
