@@ -405,6 +405,19 @@ class MainWindow(QMainWindow):
                                   "when it is saved; an export made before that would have fresh weights.")
         return answer == SAVE and self.save()
 
+    def show_sweep_dialog(self, key: str | None = None):
+        """The Sweep dialog (layerlab.gui.sweep), made once; `key` is added to its space ("sweep this")."""
+        from layerlab.gui.sweep.dialog import SweepDialog
+
+        if getattr(self, "sweep_dialog", None) is None:
+            self.sweep_dialog = SweepDialog(self)
+        self.sweep_dialog.refresh_keys()
+        if key:
+            self.sweep_dialog.add_key(key)
+        self.sweep_dialog.show()
+        self.sweep_dialog.raise_()
+        return self.sweep_dialog
+
     def adopt(self, loaded: Project) -> None:
         """Show `loaded` in this window: the document is replaced in one step and the undo stack cleared."""
         unplaced = any(loaded.document.position(n) is None for n in loaded.document.node_ids())
