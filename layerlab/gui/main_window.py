@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self.canvas.selectionChangedIds.connect(self._on_selection)
         self.palette_panel.layerActivated.connect(self.add_layer_at_center)
         self.inspector.selectRequested.connect(self.go_to_nodes)
+        self.inspector.sweepRequested.connect(self.show_sweep_dialog)
         self.summary.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
         self.problems.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
         self.problems.countChanged.connect(self._on_problem_count)

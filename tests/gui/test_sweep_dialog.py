@@ -32,6 +32,16 @@ def test_a_bad_row_is_named_and_nothing_starts(window):
     assert not dialog.sweep.running
 
 
+def test_sweep_this_from_the_inspector_adds_the_parameter(window, qtbot):
+    window.canvas.select_nodes(["hidden"])
+    form = window.inspector.form
+    label = form._labels["units"]
+    (action,) = [a for a in label.actions() if a.text() == "Sweep this…"]
+    action.trigger()
+    assert window.sweep_dialog.isVisible()
+    assert window.sweep_dialog.space.keys() == ["nodes.hidden.units"]
+
+
 def test_the_candidate_keys_are_the_projects(window):
     dialog = window.show_sweep_dialog()
     keys = [dialog.key_pick.itemText(i) for i in range(dialog.key_pick.count())]

@@ -72,7 +72,8 @@ class SweepDialog(QDialog):
         self.metric_box.addItems(METRICS)
         self.mode_box = QComboBox()
         self.mode_box.addItems(("min", "max"))
-        self.metric_box.currentTextChanged.connect(lambda m: self.mode_box.setCurrentText("max" if "acc" in m else "min"))
+        self.metric_box.currentTextChanged.connect(
+            lambda m: self.mode_box.setCurrentText("max" if "acc" in m else "min"))
         self.run_on = QComboBox()
         self.run_on.addItems((LOCAL, CLUSTER))
         self.address = QLineEdit("127.0.0.1:6379")
@@ -180,7 +181,8 @@ class SweepDialog(QDialog):
         self._show()
         self.sweep.start(self.window_.project, space, self.trial_count.value(), self.parallel.value(),
                          self.metric_box.currentText(), self.mode_box.currentText(), self.target(),
-                         seed=None if self.seed.value() < 0 else self.seed.value(), asha=self.asha.isChecked() and self.target() != "local")
+                         seed=None if self.seed.value() < 0 else self.seed.value(),
+                         asha=self.asha.isChecked() and self.target() != "local")
         self.status.setText(f"Running {self.trial_count.value()} trials on {self.run_on.currentText().lower()}…")
         self._update_buttons()
 
