@@ -81,3 +81,14 @@ def test_a_sweep_from_the_editor_fills_the_table_and_plot_and_applies_the_best_u
     assert window.project.document.params("hidden")["units"] == 8
     assert window.project.training["learning_rate"] == before_rate
     assert not list(Path(window.project.path.parent).glob(".*.sweep-*"))  # the sweep's copy is gone
+
+
+def test_the_cluster_check_says_why_it_cannot_connect(window, qtbot):
+    dialog = window.show_sweep_dialog()
+    dialog.run_on.setCurrentText("Ray cluster")
+    dialog.address.setText("127.0.0.1:1")
+    with qtbot.waitSignal(dialog.check.done, timeout=120_000):
+        dialog.check_cluster()
+    text = dialog.cluster_status.text()
+    assert text.startswith("Cannot use the cluster:")
+    assert "nothing answers there" in text or "pip install" in text

@@ -77,6 +77,18 @@ def test_weights_back_from_the_cluster_equal_a_local_runs(cluster, tmp_path):
     np.testing.assert_allclose(run_l.history["loss"], run_r.history["loss"], rtol=1e-4)
 
 
+def test_the_connection_check_says_what_the_cluster_has(cluster):
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "layerlab.core.cluster", cluster], capture_output=True, text=True,
+                          timeout=120)
+    info = json.loads(done.stdout.strip().splitlines()[-1])
+    assert done.returncode == 0 and (info["nodes"], info["cpus"], info["gpus"]) == (2, 2.0, 0.0)
+    assert info["text"] == f"{cluster}: 2 nodes, 2 CPUs, 0 GPUs"
+
+
 def test_without_a_cluster_the_address_is_named(tmp_path, capsys):
     p = make_project(tmp_path)
     assert cli.main(["train", str(p), "--on", "ray:127.0.0.1:1"]) == 2
