@@ -218,7 +218,8 @@ class SweepDialog(QDialog):
 
     # -- results -------------------------------------------------------------------------------------
     def _show(self) -> None:
-        keys = list(dict.fromkeys(k for t in self.trials for k in t.get("params", {}))) or self.space.keys()
+        seen = dict.fromkeys(k for t in self.trials for k in t.get("params", {}))
+        keys = [k for k in self.space.keys() if k in seen] + [k for k in seen if k not in self.space.keys()]
         metric = self.metric_box.currentText()
         metrics = list(dict.fromkeys([metric, *sorted({m for t in self.trials for m in t.get("metrics", {})})]))
         columns = ["trial", "status", *keys, *metrics]
@@ -240,6 +241,7 @@ class SweepDialog(QDialog):
                     item.setToolTip(t["reason"])
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
+        self.table.resizeColumnsToContents()
         log_keys = tuple(k for k in keys if self._kind(k) == "loguniform")
         self.plot.show_trials(self.trials, keys, metric, self.mode_box.currentText(), log_keys)
 

@@ -63,18 +63,18 @@ class ParallelCoordinates(pg.PlotWidget):
             item = self.plot(x, y, pen=pen)
             item.setToolTip(f"trial {ranked[i]['trial']}")
             self.lines.append((ranked[i]["trial"], item))
-        self.setXRange(-0.3, len(axes) - 0.7, padding=0)
-        self.setYRange(-0.12, 1.12, padding=0)
 
     def _axes(self, names: list[str], ends: list[tuple[str, str]]) -> None:
         for i, (name, (low, high)) in enumerate(zip(names, ends)):
             self.addItem(pg.InfiniteLine(pos=i, angle=90, pen=AXIS_PEN))
-            for text, y, anchor in ((name, 1.1, (0.5, 1)), (high, 1.0, (0.5, 1)), (low, 0.0, (0.5, 0))):
+            # the value at each end just beyond it, the axis's name under the whole
+            for text, y, anchor in ((high, 1.0, (0.5, 1)), (low, 0.0, (0.5, 0)), (name, -0.13, (0.5, 0))):
                 if text:
-                    label = pg.TextItem(text, color=(40, 40, 40), anchor=anchor)
+                    label = pg.TextItem(text, color=(20, 20, 20) if y < 0 else (90, 90, 90), anchor=anchor)
                     label.setPos(i, y)
                     self.addItem(label)
-        self.getPlotItem().getViewBox().setAspectLocked(False)
+        self.setXRange(-0.4, len(names) - 0.6, padding=0)
+        self.setYRange(-0.26, 1.1, padding=0)
 
 
 def _scale(values: list, log: bool) -> tuple[list[float], str, str]:
