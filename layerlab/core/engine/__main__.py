@@ -4,4 +4,5 @@ import sys
 
 from layerlab.core.engine.serve import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing it (as the core's import test does) runs nothing
+    sys.exit(main())
