@@ -183,6 +183,38 @@ def test_entry_point_as_a_program_stays_light():
     assert out.stdout.splitlines() == [f"layerlab {layerlab.__version__}", "exit 0", "heavy []"]
 
 
+def test_entry_point_runs_an_engine_when_the_editor_asks_for_one(monkeypatch):
+    """A frozen editor starts engines as `LayerLab --layerlab-engine ROLE`: the entry point serves the role."""
+    import json
+
+    from layerlab.core.engine import process
+
+    entry = _load_module(ENTRY, "layerlab_entry")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert process.engine_command("selftest") == [sys.executable, entry.ENGINE_FLAG, "selftest"]
+    monkeypatch.delattr(sys, "frozen")
+    code = ("import runpy, sys\nentry, sys.argv = sys.argv[1], ['LayerLab', '--layerlab-engine', 'selftest']\n"
+            "runpy.run_path(entry, run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(ENTRY)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        proc.stdin.write(json.dumps({"v": 1, "id": 1, "op": "echo", "args": {"hello": "bundle"}}) + "\n")
+        proc.stdin.flush()
+        messages = []
+        while not any(m.get("id") == 1 and "ok" in m for m in messages):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            messages.append(json.loads(line))
+        proc.stdin.write(json.dumps({"v": 1, "op": "shutdown", "args": {}}) + "\n")
+        proc.stdin.flush()
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert messages[0]["event"] == "hello" and messages[0]["data"]["role"] == "selftest"
+    assert messages[-1]["result"] == {"hello": "bundle"}
+
+
 # -- desktop entry, AppStream, MIME ---------------------------------------------------------------------
 def _desktop_entry() -> configparser.SectionProxy:
     parser = configparser.ConfigParser(interpolation=None, strict=True)

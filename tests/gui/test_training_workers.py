@@ -114,7 +114,15 @@ def test_a_worker_killed_mid_run_fails_the_run_and_train_trains_again(qtbot, mak
     section = controller.store.get("training")
     section["epochs"] = 1
     controller.store.edit("training", section)
-    assert run(qtbot, window).status == FINISHED
+    trained = run(qtbot, window)
+    assert trained.status == FINISHED and controller.continue_action.isEnabled()
+    folder = trained.session.client.arrays.folder
+    assert not list(folder.glob("*.npy"))  # the evaluation's arrays were read, then removed
+
+    with qtbot.waitSignal(controller.runner.sessionLost, timeout=RUN_TIMEOUT_MS):
+        os.kill(trained.session.client.pid, signal.SIGKILL)  # the idle worker holding the model dies
+    assert controller.session is None and not controller.continue_action.isEnabled()
+    assert "holding the trained model was killed" in controller.run_panel.message.text()
 
 
 def test_stop_turns_into_kill_when_the_worker_does_not_stop(qtbot, make_window, monkeypatch):
@@ -168,3 +176,35 @@ def test_a_stop_sent_while_the_worker_starts_is_not_lost(qtbot, make_window):
         assert controller.train()
         controller.stop()
     assert stopped.args[0].status == STOPPED
+
+
+def test_the_weights_of_an_earlier_run_can_be_kept_saved_and_exported(qtbot, make_window, tmp_path):
+    import keras
+    import numpy as np
+
+    window = make_window()
+    open_digits(window, epochs=1)
+    controller = window.training
+    first = run(qtbot, window)
+    second = run(qtbot, window)  # a newer model: Save, Export and Continue use it, the first is kept alive
+    assert controller.session is second.session and first.session.alive
+    old, new = controller.history.lineages
+    runs = controller.view.runs
+    assert runs.weights_lineage == new.id and runs.keepable == {old.id}
+    [keep] = runs.context_menu(old.id).actions()
+    assert keep.text() == "Keep this run's weights" and keep.isEnabled()
+    keep.trigger()
+    assert controller.session is first.session and runs.weights_lineage == old.id
+    assert f"Kept the weights of {old.label}" in controller.run_panel.message.text()
+    assert controller.view.results.note.text().startswith(f"The weights of {old.label} after 1 epoch")
+    assert not runs.context_menu(old.id).actions()[0].isEnabled()  # already kept
+
+    out = tmp_path / "kept.keras"
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        assert window.export_model(out) is not None
+    exported = keras.models.load_model(out)
+    kept = [np.asarray(w) for w in first.session.call("weights")["weights"]]
+    assert all(np.array_equal(a, b) for a, b in zip(exported.get_weights(), kept))
+    path = tmp_path / "digits.layerlab"
+    assert window.save_as(path)
+    assert project_io.load(path).extra[WEIGHTS_RUN_KEY] == {"id": first.record.id, "epochs": 1}

@@ -4,5 +4,5 @@ import sys
 
 from layerlab.core.engine.serve import main
 
-if __name__ == "__main__":  # importing it (as the core's import test does) runs nothing
+if __name__ == "__main__":  # importing the module (a test walking the core) must not start an engine
     sys.exit(main())

@@ -74,5 +74,20 @@ class ArrayFolder:
         return value
 
 
+    def remove(self, value: Any) -> None:
+        """Delete the files of every reference in `value` (once read, they are of no more use)."""
+        if isinstance(value, dict):
+            if set(value) == {REF}:
+                name = value[REF]
+                if isinstance(name, str) and "/" not in name and "\\" not in name and not name.startswith("."):
+                    (self.folder / name).unlink(missing_ok=True)
+                return
+            for v in value.values():
+                self.remove(v)
+        elif isinstance(value, list):
+            for v in value:
+                self.remove(v)
+
+
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:40] or "a"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from pathlib import Path
 
 from layerlab.core.engine.serve import Context, Role
@@ -85,14 +86,22 @@ def _train(args: dict, ctx: Context) -> dict:
                        restore=project if args.get("restore") else None, train=bool(args.get("train", True)))
     job.evaluate = bool(args.get("evaluate", True))
     current = Current()
+    lock, running = threading.Lock(), [True]
     if os.environ.get(IGNORE_STOP_ENV) != "1":
         def stop() -> None:
-            job.stop.set()  # set before the session is read: run_job publishes it before reading the flag
-            if current.session is not None:
-                current.session.request_stop()
+            with lock:
+                if not running[0]:
+                    return
+                job.stop.set()  # set before the session is read: run_job publishes it before reading the flag
+                if current.session is not None:
+                    current.session.request_stop()
 
         ctx.on_stop(stop)
     outcome = run_job(job, _EventListener(ctx), lambda text: ctx.emit("phase", {"text": text}), current)
+    with lock:  # a stop that came after the run ended (while evaluating) must not stop the next one
+        running[0] = False
+        if current.session is not None:
+            current.session.withdraw_stop()
     if outcome.session is not None and outcome.status != FAILED and outcome.session.model is not None:
         _held.session = outcome.session
     elif outcome.status == FAILED and outcome.session is not None and outcome.session is _held.session:
@@ -148,12 +157,29 @@ def _predict(args: dict, ctx: Context) -> dict:
     return {"predictions": ctx.arrays.pack(out, "pred")}
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
+    """Import Keras and train a tiny model once: the worker's first real fit pays no first-use costs."""
     from layerlab.core.kerasenv import keras
 
-    keras()
+    k = keras()
+    # One tiny fit, so that the first real one does not pay for Keras's and TensorFlow's first-use setup
+    # (tracing machinery, kernels, the optimizer's code): a warm worker trains at once.
+    import numpy as np
+
     import layerlab.core.build  # noqa: F401 - what the first job needs, imported before it is asked for
     import layerlab.core.training.run  # noqa: F401
+
+    x = np.zeros((8, 4), dtype="float32")
+    y = np.zeros((8,), dtype="int32")
+    inputs = k.Input((4,))
+    model = k.Model(inputs, k.layers.Dense(2, activation="softmax")(k.layers.Dense(4, activation="relu")(inputs)))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, batch_size=4, epochs=1, validation_split=0.25, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    del model
+    k.backend.clear_session()
+    gc.collect()
 
     # Everything alive now (TensorFlow's and Keras's modules: hundreds of thousands of objects, kept for
     # good) is moved out of the collector's reach; otherwise a full collection mid-run holds the GIL for
@@ -162,4 +188,4 @@ def _warm_up() -> None:
 
 
 ROLE = Role("train", {"train": _train, "save": _save, "export": _export, "state": _state, "weights": _weights,
-                      "predict": _predict}, warm_up=_warm_up)
+                      "predict": _predict}, warm_up=warm_up)

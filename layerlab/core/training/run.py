@@ -133,6 +133,10 @@ class TrainingSession:
         """
         self._stop.set()
 
+    def withdraw_stop(self) -> None:
+        """Forget a stop request that came too late for the run it was meant for (the run had ended)."""
+        self._stop.clear()
+
     @property
     def stop_requested(self) -> bool:
         return self._stop.is_set()

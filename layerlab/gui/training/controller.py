@@ -72,6 +72,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.history = RunHistory()
         self.progress = RunProgress()
         self.session = None  # the WorkerSession holding the trained (or restored) model; Continue goes on with it
+        self.earlier: list = []  # models a newer one replaced, still held by their workers (one can be picked)
         self.session_revision = -1  # the document revision the session's model was built from
         self.evaluation = None
         self.unsaved_records: list = []  # runs not yet written into the project
@@ -119,6 +120,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.data_panel.browseRequested.connect(self._browse)
         self.store.changed.connect(self._on_section_changed)
         self.view.runs.visibilityChanged.connect(lambda: self.view.ensure_plots().rebuild())
+        self.view.runs.keepRequested.connect(self.keep_run)
         window.check_service.reportReady.connect(lambda _r: self._schedule_check())
         from layerlab.gui import theme
 
@@ -408,7 +410,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         """Stop everything: the workers end, the data thread is waited for (the window is closing)."""
         self._unsubscribe()
         self._check_timer.stop()
-        self.session = None
+        self.session, self.earlier = None, []
         self.runner.shutdown()
         self.data_service.shutdown()
 

@@ -72,7 +72,7 @@ class RunReports:
             self.unsaved_records.append(record)
         if outcome.status != FAILED and outcome.session is not None and outcome.session.has_model:
             if outcome.session is not self.session:
-                self.runner.release(self.session)  # the earlier model's worker: a newer model replaces it
+                self.keep_earlier(self.session)  # a newer model replaces it; it is kept a while, to be picked
             self.session = outcome.session
             self.weights_unsaved = outcome.status != RESTORED
         elif outcome.status == FAILED and outcome.session is not None and outcome.session is self.session:
@@ -101,7 +101,7 @@ class RunReports:
         if self.view.plots is not None or self.history.lineages:
             self.view.ensure_plots().fix_epochs(None)
             self.view.plots.rebuild()
-        self.view.runs.refresh()
+        self.refresh_runs()
         self.busyChanged.emit(False)
         self._update_actions()
         if record is not None or self.weights_unsaved:

@@ -3,7 +3,9 @@
 One row per lineage (a run and the runs that continued it, shown as its
 children). The check box shows or hides the run in every plot, so runs with
 different settings or seeds can be overlaid and compared. The tooltip holds
-the settings the run used.
+the settings the run used. The run whose weights are kept (the ones Save,
+Export and Continue use) is in bold; the context menu of another run whose
+model is still held offers to keep its weights instead.
 """
 
 from __future__ import annotations
@@ -12,7 +14,15 @@ import json
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from layerlab.gui.training.messages import format_duration, format_metric
 from layerlab.gui.training.series import VAL, Lineage, RunHistory
@@ -45,19 +55,28 @@ def settings_text(config: dict) -> str:
 
 
 class RunsPanel(QWidget):
-    """`visibilityChanged()` after a run is shown or hidden (its Lineage.visible is already set)."""
+    """The runs list.
+
+    Signals: `visibilityChanged()` after a run is shown or hidden (its Lineage.visible is already set);
+    `keepRequested(lineage id)` when the person asks to keep that run's weights.
+    """
 
     visibilityChanged = Signal()  # noqa: N815 - Qt naming
+    keepRequested = Signal(str)  # noqa: N815
 
     def __init__(self, history: RunHistory, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("RunsPanel")
         self.history = history
         self.columns: list[str] = []  # the metrics shown, each with its validation value
+        self.weights_lineage: str | None = None  # the run whose weights are kept
+        self.keepable: set[str] = set()  # runs whose model is still held, so their weights can be kept
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tree = QTreeWidget()
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._menu)
         self.tree.setAlternatingRowColors(True)
         self.tree.setRootIsDecorated(True)
         self.tree.itemChanged.connect(self._on_item_changed)
@@ -100,6 +119,12 @@ class RunsPanel(QWidget):
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(0, Qt.CheckState.Checked if lineage.visible else Qt.CheckState.Unchecked)
         item.setToolTip(0, f"{lineage.label}: {status}. The check box shows or hides it in the plots.")
+        if lineage.id == self.weights_lineage:
+            font = item.font(0)
+            font.setBold(True)
+            item.setFont(0, font)
+            item.setToolTip(0, f"{lineage.label}: {status}. Its weights are kept: Save, Export and Continue use "
+                               "them.")
         for column in range(2, len(cells)):
             item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if lineage.records:
@@ -123,6 +148,22 @@ class RunsPanel(QWidget):
                     lineage.visible = visible
                     self.visibilityChanged.emit()
                 return
+
+    def context_menu(self, lineage_id: str) -> QMenu:
+        """A run's context menu: "Keep this run's weights" (enabled when its model is still held)."""
+        menu = QMenu(self)
+        action = menu.addAction("Keep this run's weights")
+        action.setEnabled(lineage_id in self.keepable and lineage_id != self.weights_lineage)
+        action.setToolTip("Save, Export and Continue use this run's model instead of the newest")
+        action.triggered.connect(lambda _=False: self.keepRequested.emit(lineage_id))
+        return menu
+
+    def _menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        if item is not None and item.data(0, _ID_ROLE):
+            self.context_menu(item.data(0, _ID_ROLE)).exec(self.tree.viewport().mapToGlobal(pos))
 
     def set_visible(self, lineage_id: str, visible: bool) -> None:
         """Show or hide a run, as a click on its check box does."""

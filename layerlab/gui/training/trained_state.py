@@ -16,9 +16,59 @@ from layerlab.core import project as project_io
 from layerlab.core.training.errors import TrainedStateError
 from layerlab.gui.training.messages import ERROR, INFO
 
+KEEP_EARLIER = 1  # earlier models kept alive (each in its worker) after a newer one, so that they can be picked
+
 
 class TrainedState:
-    """The trained session and the project's saved weights (mixed into TrainingController)."""
+    """The trained session and the project's saved weights (mixed into TrainingController).
+
+    `self.session` holds the model whose weights are kept (Save, Export and Continue use it);
+    `self.earlier` the models it replaced, newest last, still alive in their workers.
+    """
+
+    def keep_earlier(self, session) -> None:
+        """A newer model replaces `session`: keep it alive a while (it can be picked back), end the oldest."""
+        if session is None or not session.usable:
+            return
+        self.earlier.append(session)
+        while len(self.earlier) > KEEP_EARLIER:
+            self.runner.release(self.earlier.pop(0))
+
+    def keep_run(self, lineage_id: str) -> bool:
+        """Keep the weights of the run `lineage_id` (an earlier model still held) instead of the current ones."""
+        if self.busy:
+            return False
+        for session in list(self.earlier):
+            lineage = self._lineage_of_run(session.weights_run) if session.weights_run else None
+            if lineage is not None and lineage.id == lineage_id and session.usable:
+                self.earlier.remove(session)
+                current, self.session = self.session, session
+                self.keep_earlier(current)
+                self.weights_unsaved = True
+                if session.evaluation is not None:
+                    self.set_evaluation(session.evaluation)
+                self.run_panel.show_message(INFO, f"Kept the weights of {lineage.label} ({session.epochs_done} "
+                                                  "epochs): Save, Export and Continue use them.")
+                self.refresh_runs()
+                self.unsavedChanged.emit()
+                self._update_actions()
+                return True
+        return False
+
+    def refresh_runs(self) -> None:
+        """The runs list, with the run whose weights are kept in bold and the ones that can be picked."""
+        runs = self.view.runs
+        current = self._lineage_of_session() if self.trained_session() is not None else None
+        runs.weights_lineage = current.id if current is not None else None
+        lineages = [self._lineage_of_run(s.weights_run) for s in self.earlier if s.usable and s.weights_run]
+        runs.keepable = {lin.id for lin in lineages if lin is not None}
+        runs.refresh()
+
+    def release_models(self) -> None:
+        """End every worker holding a model of this window (another project is shown)."""
+        for session in [self.session, *self.earlier]:
+            self.runner.release(session)
+        self.session, self.earlier = None, []
 
     def weights_source(self) -> str | None:
         """Which run the trained model's weights come from, in words ("Run 2, 15 epochs")."""
@@ -73,8 +123,7 @@ class TrainedState:
         """The window shows another project: its runs, its data, and (if saved) its trained weights."""
         from layerlab.core.training import state
 
-        self.runner.release(self.session)
-        self.session = None
+        self.release_models()
         self.evaluation = None
         self.unsaved_records = []
         self.weights_unsaved = False
@@ -87,7 +136,7 @@ class TrainedState:
             self.history.clear()
             note = str(exc)
         self.store.reload()
-        self.view.runs.refresh()
+        self.refresh_runs()
         if self.view.plots is not None or self.history.lineages:
             self.view.ensure_plots().rebuild()
         if self.view.results is not None:
@@ -165,6 +214,9 @@ class TrainedState:
             self.project.extra[WEIGHTS_RUN_KEY] = named
 
     def _on_session_lost(self, session, reason: str) -> None:
+        if session in self.earlier:
+            self.earlier.remove(session)
+            self.refresh_runs()
         if session is not self.session:
             return
         self.session = None

@@ -66,6 +66,7 @@ class WorkerSession:
         self.weights_run: str | None = None  # the run its weights come from
         self.has_model = False
         self.lost: str | None = None  # why the worker is gone, once it is
+        self.evaluation = None  # the latest Evaluation of its model
 
     @property
     def alive(self) -> bool:
@@ -82,7 +83,12 @@ class WorkerSession:
         Raises EngineError (the worker refused) or EngineDied (it is gone).
         """
         result = self.client.connection.call(op, args, timeout)
-        return self.client.arrays.unpack(result) if self.client.arrays is not None else result
+        arrays = self.client.arrays
+        if arrays is None:
+            return result
+        value = arrays.unpack(result)
+        arrays.remove(result)  # a long-lived worker's folder must not fill up
+        return value
 
     def release(self) -> None:
         """The editor no longer needs this model: the worker ends."""
@@ -140,7 +146,8 @@ class TrainingRunner(QObject):
         self.request_id: int | None = None
         self.stop_requested = False
         self.killed = False
-        self._stop_echoed = False
+        self._begun = False  # the worker has begun the running request (an event of it came)
+        self._echo_stop = False  # Stop came before that: send it again once the request has begun
         self._closed = False
         self._sessions: list[WorkerSession] = []
         self._grace = QTimer(self)
@@ -175,7 +182,7 @@ class TrainingRunner(QObject):
             client.event.connect(lambda message, s=session: self._on_event(s, message))
             self._sessions.append(session)
         self.job, self.running = job, session
-        self.stop_requested = self.killed = self._stop_echoed = False
+        self.stop_requested = self.killed = self._begun = self._echo_stop = False
         future = session.client.call("train", job.args(), lambda result, s=session: self._on_result(s, result),
                                      lambda error, s=session: self._on_error(s, error))
         self.request_id = future.request_id
@@ -186,6 +193,7 @@ class TrainingRunner(QObject):
         if self.job is None or self.running is None:
             return
         self.stop_requested = True
+        self._echo_stop = not self._begun
         self.running.client.stop()
         if not self._grace.isActive():
             self._grace.start(int(STOP_GRACE_S * 1000))
@@ -205,9 +213,10 @@ class TrainingRunner(QObject):
         if session is not self.running or message.get("id") != self.request_id:
             return
         name, data = message.get("event"), message.get("data") or {}
-        if self.stop_requested and not self._stop_echoed:
+        self._begun = True
+        if self._echo_stop:
             # a Stop sent before the worker began this request (it was still starting) reached no run: again
-            self._stop_echoed = True
+            self._echo_stop = False
             session.client.stop()
         if name == "batch":
             self.batch.emit(int(data["epoch"]), int(data["batch"]), data.get("logs") or {})
@@ -223,6 +232,7 @@ class TrainingRunner(QObject):
     def _on_result(self, session: WorkerSession, result: dict) -> None:
         try:
             outcome = outcome_from_json(result, session.client.arrays)
+            session.client.arrays.remove(result)  # read: a long-lived worker's folder must not fill up
         except (KeyError, TypeError, ValueError, LayerLabError) as exc:  # a worker of another version, or a bug
             outcome = TrainOutcome(FAILED, f"The training worker's answer could not be read: {exc}")
         outcome.session = session
@@ -231,6 +241,8 @@ class TrainingRunner(QObject):
         session.epochs_done = outcome.epochs_done
         session.weights_run = outcome.weights_run
         session.has_model = outcome.has_model
+        if outcome.evaluation is not None:
+            session.evaluation = outcome.evaluation
         self._finish(session, outcome)
 
     def _on_error(self, session: WorkerSession, error: Exception) -> None:
@@ -280,8 +292,9 @@ class TrainingRunner(QObject):
             return True
         self._closed = True
         self._grace.stop()
+        running, self.running, self.job = self.running, None, None  # nothing of theirs is reported any more
         for session in list(self._sessions):
-            if session is self.running:
+            if session is running:
                 session.client.kill()
             else:
                 session.client.close()

@@ -1,0 +1,116 @@
+"""An editing session in a fresh interpreter, with TensorFlow and Keras kept out of the editor process.
+
+Run by tests/gui/test_editor_never_imports_tensorflow.py as
+``python tests/gui/editor_session.py OUT_FOLDER``: a finder at the front of
+``sys.meta_path`` refuses every import of ``tensorflow`` or ``keras`` in this
+process and records where it came from (the LayerLab frames of the stack).
+Then the session: open the digits example, train, stop, continue, save,
+export .h5, .keras and .py, import a .keras model, reopen the saved project
+(its weights are loaded in a worker). The steps' outcomes, the refused
+imports and what this process has mapped go to OUT_FOLDER/report.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from importlib.abc import MetaPathFinder
+from pathlib import Path
+
+HEAVY = ("tensorflow", "keras")
+ROOT = Path(__file__).resolve().parents[2]
+refused: list[dict] = []
+
+
+class KeepOut(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in HEAVY:
+            frames = [f"{Path(f.filename).relative_to(ROOT)}:{f.lineno} {f.name}"
+                      for f in traceback.extract_stack()[:-1] if f.filename.startswith(str(ROOT / "layerlab"))]
+            refused.append({"module": name, "stack": frames})
+            raise ImportError(f"{name} may not be imported in the editor process")
+        return None
+
+
+sys.meta_path.insert(0, KeepOut())
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from layerlab.gui.files import DISCARD, Dialogs  # noqa: E402
+from layerlab.gui.main_window import MainWindow  # noqa: E402
+
+TIMEOUT_S = 300
+
+
+def wait(signal, start, accept=lambda *args: True, timeout: float = TIMEOUT_S):
+    """Start something, then run the event loop until `signal` fires with arguments `accept` takes."""
+    loop, got = QEventLoop(), []
+
+    def on(*args):
+        if accept(*args) and not got:
+            got.append(args)
+            loop.quit()
+
+    signal.connect(on)
+    try:
+        start()
+        if not got:
+            QTimer.singleShot(int(timeout * 1000), loop.quit)
+            loop.exec()
+    finally:
+        signal.disconnect(on)
+    return got[0] if got else None
+
+
+def main(out: Path) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    errors: list[str] = []
+    dialogs = Dialogs(ask=lambda *a, **k: DISCARD, open_file=lambda *a: None, save_file=lambda *a: None,
+                      error=lambda _p, title, text: errors.append(f"{title}: {text}"), info=lambda *a: None)
+    window = MainWindow(settings=QSettings(str(out / "settings.ini"), QSettings.Format.IniFormat), dialogs=dialogs,
+                        recovery_folder=out / "recovery", warm_up_delay_ms=0)
+    window.show()
+    steps: dict[str, object] = {}
+    controller = window.training
+    window.open_example(ROOT / "resources" / "examples" / "digits_mlp.layerlab")
+    section = controller.store.get("training")
+    section["epochs"] = 300
+    controller.store.edit("training", section)
+
+    wait(controller.runner.epoch, controller.train)
+    steps["trained an epoch"] = controller.training
+    stopped = wait(controller.outcomeReady, controller.stop)
+    steps["stop"] = stopped[0].status if stopped else None
+    continued = wait(controller.outcomeReady, lambda: controller.continue_training(1))
+    steps["continue"] = continued[0].status if continued else None
+    steps["evaluation"] = bool(continued and continued[0].evaluation is not None)
+    project = out / "digits.layerlab"
+    steps["save"] = window.save_as(project)
+    for suffix in (".h5", ".keras", ".py"):
+        target = out / f"digits{suffix}"
+        wait(window.exporter.busyChanged, lambda t=target: window.export_model(t), lambda busy: not busy)
+        steps[f"export {suffix}"] = target.exists()
+    wait(window.importer.busyChanged, lambda: window.import_model_file(out / "digits.keras", ask=False),
+         lambda busy: not busy)
+    steps["import .keras"] = window.project.path is None and "digit" in window.document
+    reopened = wait(controller.outcomeReady, lambda: window.open_path(project, ask=False))
+    steps["reopen"] = reopened[0].status if reopened else None
+
+    maps = Path(f"/proc/{os.getpid()}/maps")
+    mapped = maps.read_text() if maps.exists() else ""
+    report = {"steps": steps, "errors": errors, "refused": refused,
+              "modules": sorted(m for m in sys.modules if m.split(".")[0] in HEAVY),
+              "libtensorflow": "libtensorflow" in mapped}
+    window.undo_stack.setClean()
+    controller.unsaved_records, controller.weights_unsaved = [], False
+    window.close()
+    (out / "report.json").write_text(json.dumps(report, indent=1))
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
