@@ -39,6 +39,7 @@ OUTPUTS = (
     "confusion-matrix.png",
     "runs.png",
     "weights.png",
+    "sweep.png",
 )
 
 
@@ -366,6 +367,29 @@ def weights(s: Shooter) -> None:
     s.save("weights.png")
 
 
+def sweep(s: Shooter) -> None:
+    """The Sweep dialog after six trials of the digits MLP: the parallel-coordinates plot and the table."""
+    training = s.window.training
+    section = dict(training.store.get("training") or {})
+    section["epochs"] = 6
+    training.store.edit("training", section)
+    dialog = s.window.show_sweep_dialog("training.learning_rate")
+    dialog.space.item(0, 2).setText("0.0003, 0.03")
+    dialog.add_key("nodes.hidden1.units")
+    dialog.space.item(1, 2).setText("16, 64, 256")
+    dialog.trial_count.setValue(6)
+    dialog.parallel.setValue(2)
+    dialog.seed.setValue(1)
+    dialog.resize(1100, 640)
+    ended = []
+    dialog.sweep.finished.connect(lambda *a: ended.append(a))
+    dialog.start()
+    wait_until(lambda: ended, "the sweep", timeout=900)
+    dialog.table.sortItems(4)
+    s.save("sweep.png", dialog)
+    dialog.close()
+
+
 def main(argv: list[str]) -> int:
     out_dir = Path(argv[0]) if argv else Path(__file__).resolve().parent / "images"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -387,6 +411,7 @@ def main(argv: list[str]) -> int:
             confusion_matrix(shooter)
             runs(shooter)
             weights(shooter)
+            sweep(shooter)
         finally:
             shooter.close()
     missing = [n for n in OUTPUTS if n not in shooter.made + made_apart]

@@ -51,6 +51,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _amount(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "train", help="train a project's model on its dataset",
@@ -71,6 +81,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "weights (beside the project) and the run (in it); the project is locked meanwhile")
     p.add_argument("--fresh", action="store_true",
                    help="with --save: start from fresh weights instead of continuing from the saved ones")
+    p.add_argument("--on", metavar="local|ray:ADDRESS", default="local",
+                   help="where to train: this computer (default) or a Ray cluster (ray:127.0.0.1:6379, "
+                        "ray:ray://host:10001, ray:auto); needs pip install \"layerlab[ray]\"")
+    p.add_argument("--cpus", type=_amount, default=1.0, metavar="N", help="CPUs the run takes on the cluster")
+    p.add_argument("--gpus", type=_amount, default=0.0, metavar="N", help="GPUs the run takes on the cluster")
     p.set_defaults(run=run)
     return p
 
@@ -89,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from layerlab.core.cluster.connect import parse_target
     from layerlab.core.training.distribute import check_kind
 
     if args.output:
@@ -96,15 +112,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.fresh and not args.save:
         raise TrainUsageError("--fresh goes with --save (without --save, training always starts fresh)")
     check_kind(args.distribute)
+    target = parse_target(args.on)
     if args.save and Path(args.project).is_file():  # held from reading to writing: a second writer is told at once
         from layerlab.core.lock import project_lock
 
         with project_lock(args.project, "holds"):
-            return _load_and_train(args)
-    return _load_and_train(args)
+            return _load_and_train(args, target)
+    return _load_and_train(args, target)
 
 
-def _load_and_train(args: argparse.Namespace) -> int:
+def _load_and_train(args: argparse.Namespace, target) -> int:
     from layerlab.core.training.config import TrainingConfig
 
     project = load_project(args.project)
@@ -113,6 +130,14 @@ def _load_and_train(args: argparse.Namespace) -> int:
     if not project.dataset:
         raise InvalidInputError(f'{label}: the project has no "dataset" section to train on')
     report = _check_graph(project)
+    if target.kind != "local":
+        from layerlab.commands.train_remote import train_on_cluster
+        from layerlab.core.weights import weights_path_for
+
+        if args.save and not args.fresh and weights_path_for(project.path).is_file():
+            raise TrainUsageError(f"{label}: --save on a cluster cannot continue from the saved weights yet; "
+                                  "add --fresh to train from scratch there, or train here to continue")
+        return train_on_cluster(args, project, target)
     config, dataset = _with_label(label, lambda: _load_data(project, report, args))
     return _train(args, project, config, dataset)
 

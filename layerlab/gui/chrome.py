@@ -142,6 +142,7 @@ def build_menus(window) -> None:
 
     run = bar.addMenu("&Run")
     run.addActions(window.training.actions)
+    run.addAction("S&weep…", window.show_sweep_dialog)  # layerlab.gui.sweep
     run.addSeparator()
     for dock in (window.data_dock, window.training_dock):
         toggle = dock.toggleViewAction()

@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self.canvas.selectionChangedIds.connect(self._on_selection)
         self.palette_panel.layerActivated.connect(self.add_layer_at_center)
         self.inspector.selectRequested.connect(self.go_to_nodes)
+        self.inspector.sweepRequested.connect(self.show_sweep_dialog)
         self.summary.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
         self.problems.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
         self.problems.countChanged.connect(self._on_problem_count)
@@ -452,6 +453,19 @@ class MainWindow(QMainWindow):
                                   "it?", (SAVE, CANCEL), "The imported weights are written beside the project "
                                   "when it is saved; an export made before that would have fresh weights.")
         return answer == SAVE and self.save()
+
+    def show_sweep_dialog(self, key: str | None = None):
+        """The Sweep dialog (layerlab.gui.sweep), made once; `key` is added to its space ("sweep this")."""
+        from layerlab.gui.sweep.dialog import SweepDialog
+
+        if getattr(self, "sweep_dialog", None) is None:
+            self.sweep_dialog = SweepDialog(self)
+        self.sweep_dialog.refresh_keys()
+        if key:
+            self.sweep_dialog.add_key(key)
+        self.sweep_dialog.show()
+        self.sweep_dialog.raise_()
+        return self.sweep_dialog
 
     def adopt(self, loaded: Project) -> None:
         """Show `loaded` in this window: the document is replaced in one step and the undo stack cleared."""

@@ -33,6 +33,7 @@ ROLES = {
     "check": "layerlab.core.engine.check_role:ROLE",
     "selftest": "layerlab.core.engine.selftest:ROLE",
     "train": "layerlab.core.engine.train_role:ROLE",
+    "trainjob": "layerlab.core.cluster.job:ROLE",
 }
 
 

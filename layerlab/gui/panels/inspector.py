@@ -55,6 +55,7 @@ class InspectorPanel(QWidget):
     """Edits the parameters of the node selected on the canvas."""
 
     selectRequested = Signal(list)  # node ids the inspector wants selected (after a rename, "go to owner")
+    sweepRequested = Signal(str)  # "nodes.ID.PARAM": a parameter's "Sweep this…"
 
     def __init__(self, document: GraphDocument, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(parent)
@@ -224,6 +225,7 @@ class InspectorPanel(QWidget):
         if owner is None:
             self.form = ParamForm(spec, params, skip=("name",))
             self.form.edited.connect(self._on_param_edited)
+            self.form.sweepRequested.connect(lambda name, n=node_id: self.sweepRequested.emit(f"nodes.{n}.{name}"))
             self._form_holder.addWidget(self.form)
         self._show_check()
 

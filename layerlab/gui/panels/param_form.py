@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from layerlab.core.catalog import spec as kinds
@@ -35,6 +35,7 @@ class ParamForm(QWidget):
     """
 
     edited = Signal(str, object)
+    sweepRequested = Signal(str)  # a parameter's "Sweep this" (its label's context menu)
 
     def __init__(self, spec: LayerSpec, params: dict, skip: tuple[str, ...] = (), parent: QWidget | None = None):
         super().__init__(parent)
@@ -77,6 +78,11 @@ class ParamForm(QWidget):
         row = grid.rowCount()
         label = QLabel(param.name)
         label.setToolTip(param.help)
+        if param.kind in (kinds.INT, kinds.FLOAT, kinds.CHOICE):
+            sweep = QAction("Sweep this…", label)
+            sweep.triggered.connect(lambda _=False, n=param.name: self.sweepRequested.emit(n))
+            label.addAction(sweep)
+            label.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         editor = make_editor(param)
         label.setBuddy(editor.focusProxy() or editor)
         problem = QLabel()

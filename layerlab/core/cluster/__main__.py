@@ -1,0 +1,28 @@
+"""`python -m layerlab.core.cluster ADDRESS`: what a Ray cluster has, as one JSON line (the editor's check).
+
+Prints {"address", "nodes", "cpus", "gpus", "text"} or {"error"}; exit 0 or 1. A process of its own, so
+that the editor never becomes a Ray driver itself.
+"""
+
+import json
+import sys
+
+from layerlab.core.cluster.connect import ClusterError, cluster_info
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(json.dumps({"error": "usage: python -m layerlab.core.cluster ADDRESS"}))
+        return 2
+    try:
+        info = cluster_info(argv[0])
+    except ClusterError as exc:
+        print(json.dumps({"error": str(exc)}), flush=True)
+        return 1
+    print(json.dumps({"address": info.address, "nodes": info.nodes, "cpus": info.cpus, "gpus": info.gpus,
+                      "text": info.describe()}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,94 @@
+"""The Sweep dialog: a real local sweep from the editor, its table and plot, Apply best and Undo."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from layerlab.gui.main_window import MainWindow
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ray_cluster.projects import make_project  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                   recovery_folder=tmp_path / "recovery", warm_up_delay_ms=0)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_path(make_project(tmp_path), ask=False)
+    return w
+
+
+def test_a_bad_row_is_named_and_nothing_starts(window):
+    dialog = window.show_sweep_dialog("training.learning_rate")
+    dialog.space.item(0, 2).setText("0.1")
+    dialog.start()
+    assert "training.learning_rate" in dialog.status.text() and "two numbers" in dialog.status.text()
+    assert not dialog.sweep.running
+
+
+def test_sweep_this_from_the_inspector_adds_the_parameter(window, qtbot):
+    window.canvas.select_nodes(["hidden"])
+    form = window.inspector.form
+    label = form._labels["units"]
+    (action,) = [a for a in label.actions() if a.text() == "Sweep this…"]
+    action.trigger()
+    assert window.sweep_dialog.isVisible()
+    assert window.sweep_dialog.space.keys() == ["nodes.hidden.units"]
+
+
+def test_the_candidate_keys_are_the_projects(window):
+    dialog = window.show_sweep_dialog()
+    keys = [dialog.key_pick.itemText(i) for i in range(dialog.key_pick.count())]
+    assert "training.learning_rate" in keys and "nodes.hidden.units" in keys and "nodes.out.activation" in keys
+    dialog.add_key("nodes.hidden.units")
+    assert dialog.space.space() == {"nodes.hidden.units": {"choice": [4, 8, 16]}}  # around the current 8
+
+
+@pytest.mark.slow
+def test_a_sweep_from_the_editor_fills_the_table_and_plot_and_applies_the_best_undoably(window, qtbot):
+    dialog = window.show_sweep_dialog("training.learning_rate")
+    dialog.space.item(0, 2).setText("0.005, 0.05")
+    dialog.add_key("nodes.hidden.units")
+    dialog.space.item(1, 2).setText("0, 8, 16")  # seed 5 draws 0, 16, 16 (as tests/test_sweep.py): one invalid
+    dialog.trial_count.setValue(3)
+    dialog.parallel.setValue(2)
+    dialog.seed.setValue(5)
+    with qtbot.waitSignal(dialog.sweep.finished, timeout=600_000):
+        dialog.start()
+    assert dialog.table.rowCount() == 3
+    statuses = sorted(dialog.table.item(r, 1).text() for r in range(3))
+    assert statuses == ["finished", "finished", "invalid"]
+    assert sorted(n for n, _ in dialog.plot.lines) == sorted(t["trial"] for t in dialog.trials
+                                                             if t["status"] == "finished")
+    # sort by the metric column (after trial, status and the two keys): lowest val_loss first
+    dialog.table.sortItems(4, Qt.SortOrder.AscendingOrder)
+    assert dialog.table.horizontalHeaderItem(4).text() == "val_loss"
+    ranked = [r for r in range(3) if dialog.table.item(r, 4).text()]  # the invalid trial has no val_loss
+    losses = [float(dialog.table.item(r, 4).text()) for r in ranked]
+    assert losses == sorted(losses) and int(dialog.table.item(ranked[0], 0).text()) == dialog.best["trial"]
+    before_rate = window.project.training["learning_rate"]
+    dialog.apply_best()
+    assert window.project.document.params("hidden")["units"] == 16
+    assert window.project.training["learning_rate"] == dialog.best["params"]["training.learning_rate"]
+    assert window.is_modified()
+    window.undo_stack.undo()
+    assert window.project.document.params("hidden")["units"] == 8
+    assert window.project.training["learning_rate"] == before_rate
+    assert not list(Path(window.project.path.parent).glob(".*.sweep-*"))  # the sweep's copy is gone
+
+
+def test_the_cluster_check_says_why_it_cannot_connect(window, qtbot):
+    dialog = window.show_sweep_dialog()
+    dialog.run_on.setCurrentText("Ray cluster")
+    dialog.address.setText("127.0.0.1:1")
+    with qtbot.waitSignal(dialog.check.done, timeout=120_000):
+        dialog.check_cluster()
+    text = dialog.cluster_status.text()
+    assert text.startswith("Cannot use the cluster:")
+    assert "nothing answers there" in text or "pip install" in text
