@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from typing import TextIO
 
 from layerlab.core.errors import Problem
@@ -59,3 +61,22 @@ def project_problems(project) -> tuple[object, list[Problem]]:
             problems = getattr(exc, "problems", None) or [Problem(str(exc))]
             extra += problems
     return report, extra
+
+
+class SigintHandler:
+    """A context that routes Ctrl-C to `on_sigint` while it is open (main thread only, as signals are)."""
+
+    _previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self.on_sigint)
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+    def on_sigint(self, signum, frame) -> None:
+        raise NotImplementedError

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 
-from layerlab.commands.common import EXIT_INVALID, EXIT_OK, load_project
+from layerlab.commands.common import EXIT_INVALID, EXIT_OK, SigintHandler, load_project
 from layerlab.commands.train import _amount, _count, _seed
 from layerlab.core.errors import LayerLabError
 
@@ -102,21 +100,11 @@ def _params(params: dict) -> str:
     return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
 
 
-class _StopOnCtrlC:
+class _StopOnCtrlC(SigintHandler):
     def __init__(self, sweep):
-        self.sweep, self.stopped, self._previous = sweep, False, None
+        self.sweep, self.stopped = sweep, False
 
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        return self
-
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
-
-    def _on_sigint(self, signum, frame):
+    def on_sigint(self, signum, frame):
         if self.stopped:
             raise KeyboardInterrupt
         self.stopped = True

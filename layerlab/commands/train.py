@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 from pathlib import Path
 
-from layerlab.commands.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, load_project, print_problems
+from layerlab.commands.common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, SigintHandler, load_project, print_problems
 from layerlab.core.errors import LayerLabError
 
 EXIT_INTERRUPTED = 130
@@ -268,25 +266,14 @@ def _write_history(path: Path, history: dict, test: dict | None) -> None:
         raise TrainUsageError(f"{path}: cannot be written ({exc.strerror or exc})") from None
 
 
-class _StopOnCtrlC:
+class _StopOnCtrlC(SigintHandler):
     """First Ctrl-C stops after the current batch; a second aborts (main thread only, as signals are)."""
 
     def __init__(self, session):
         self.session = session
         self.aborted = False
-        self._previous = None
 
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        return self
-
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
-
-    def _on_sigint(self, signum, frame):
+    def on_sigint(self, signum, frame):
         if self.session.stop_requested:
             self.aborted = True
             raise KeyboardInterrupt

@@ -8,12 +8,10 @@ stops the run after its current batch (a second Ctrl-C kills it); `-o`,
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from pathlib import Path
 
-from layerlab.commands.common import EXIT_INVALID, EXIT_OK
+from layerlab.commands.common import EXIT_INVALID, EXIT_OK, SigintHandler
 from layerlab.core.errors import LayerLabError
 
 EXIT_INTERRUPTED = 130
@@ -70,25 +68,14 @@ def train_on_cluster(args, project, target) -> int:
     return EXIT_OK
 
 
-class _StopOnCtrlC:
+class _StopOnCtrlC(SigintHandler):
     """First Ctrl-C stops the remote run after its current batch; a second kills it."""
 
     def __init__(self, handle):
         self.handle = handle
         self.stopping = False
-        self._previous = None
 
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        return self
-
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
-
-    def _on_sigint(self, signum, frame):
+    def on_sigint(self, signum, frame):
         if self.stopping:
             self.handle.kill()
             return

@@ -95,16 +95,7 @@ class _Builder:
     def run(self, scope: str | None, nodes: list[str], tensors: dict) -> None:
         """Build the nodes of `scope` (None: the whole model) into `tensors` ({(node, port): tensor})."""
         doc = self.doc
-        depth = 0 if scope is None else self.paths[next(iter(self.groups[scope].members))].index(scope) + 1
-        unit = {n: (path[depth] if len(path := self.paths.get(n, [])) > depth else n) for n in nodes}
-        first: dict[str, int] = {}
-        for n in nodes:
-            first.setdefault(unit[n], doc.index(n))
-        order = nx.DiGraph()
-        order.add_nodes_from(first)
-        order.add_edges_from((unit[e.source], unit[n]) for n in nodes for e in doc.in_edges(n)
-                             if e.source in unit and unit[e.source] != unit[n])
-        for u in nx.lexicographical_topological_sort(order, key=first.__getitem__):
+        for u in nested.scope_order(doc, self.groups, self.paths, scope, nodes):
             if u in self.groups and u not in doc:
                 self.call_group(u, tensors)
             else:

@@ -8,9 +8,7 @@ nested keras.Model defined at its first call and called where it stands.
 
 from __future__ import annotations
 
-import networkx as nx
-
-from layerlab.core import catalog
+from layerlab.core import catalog, nested
 from layerlab.core.catalog.spec import CALL_LIST, CALL_POSITIONAL
 from layerlab.core.codegen import (
     Call,
@@ -42,8 +40,6 @@ class _ModelWriter:
     """Writes the model's lines; `model: true` groups become nested keras.Models (as core.build makes them)."""
 
     def __init__(self, document, report):
-        from layerlab.core import nested
-
         self.doc, self.report = document, report
         self.names = _Names()
         self.lines: list[str] = []
@@ -58,16 +54,7 @@ class _ModelWriter:
 
     def emit(self, scope, nodes, expr) -> None:
         doc = self.doc
-        depth = 0 if scope is None else self.paths[next(iter(self.groups[scope].members))].index(scope) + 1
-        unit = {n: (path[depth] if len(path := self.paths.get(n, [])) > depth else n) for n in nodes}
-        first: dict[str, int] = {}
-        for n in nodes:
-            first.setdefault(unit[n], doc.index(n))
-        order = nx.DiGraph()
-        order.add_nodes_from(first)
-        order.add_edges_from((unit[e.source], unit[n]) for n in nodes for e in doc.in_edges(n)
-                             if e.source in unit and unit[e.source] != unit[n])
-        for u in nx.lexicographical_topological_sort(order, key=first.__getitem__):
+        for u in nested.scope_order(doc, self.groups, self.paths, scope, nodes):
             if u in self.groups and u not in doc:
                 self.emit_group(u, expr)
             else:

@@ -69,3 +69,24 @@ def model_path(document, groups: dict[str, ModelGroup], node: str) -> list[str]:
             path.append(gid)
         gid = document.group(gid).parent
     return path[::-1]
+
+
+def scope_order(document, groups: dict[str, ModelGroup], paths: dict[str, list[str]], scope: str | None,
+                nodes: list[str]) -> list[str]:
+    """The units of `scope` (None: the whole model) in build order: its nodes, and its model groups as one each.
+
+    Keras's order: topological, ties broken by the first node's place in the document. build.py and the
+    script writer (codegen_model.py) both follow it, so the script builds what the editor builds.
+    """
+    import networkx as nx
+
+    depth = 0 if scope is None else paths[next(iter(groups[scope].members))].index(scope) + 1
+    unit = {n: (path[depth] if len(path := paths.get(n, [])) > depth else n) for n in nodes}
+    first: dict[str, int] = {}
+    for n in nodes:
+        first.setdefault(unit[n], document.index(n))
+    order = nx.DiGraph()
+    order.add_nodes_from(first)
+    order.add_edges_from((unit[e.source], unit[n]) for n in nodes for e in document.in_edges(n)
+                         if e.source in unit and unit[e.source] != unit[n])
+    return list(nx.lexicographical_topological_sort(order, key=first.__getitem__))
