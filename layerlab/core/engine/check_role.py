@@ -280,6 +280,23 @@ def data_check(args: dict, ctx: Context) -> dict:
     return {"problems": [msg.problem_to_json(p) for p in problems]}
 
 
+def adapt(args: dict, ctx: Context) -> dict:
+    """args: key (a loaded dataset), project (JSON), nodes [ids]. -> {params: {node: params}, errors: {node: why}}.
+
+    Each node is adapted to the features flowing into it, as layer.adapt(data) would; the editor stores the
+    params it gets back (vocabulary, mean and variance, bin boundaries: plain JSON) as one undo step.
+    """
+    from layerlab.core.adapt import AdaptError
+    from layerlab.core.adapt_data import adapt_to_dataset
+
+    dataset = STATE.datasets.get(str(args.get("key")))
+    if dataset is None:
+        raise AdaptError("no data is loaded in the check engine: choose the training data in the Data panel "
+                         "(and wait for it to load)")
+    adapted, errors = adapt_to_dataset(_project(args).document, [str(n) for n in args.get("nodes") or []], dataset)
+    return {"params": adapted, "errors": errors}
+
+
 ROLE = Role("check", {"check": check, "forget": forget, "probe": probe, "summary": summary, "export": export,
                       "import": import_model, "weight_stats": weight_stats, "data_preview": data_preview,
-                      "data_load": data_load, "data_check": data_check}, warm_up=warm_up)
+                      "data_load": data_load, "data_check": data_check, "adapt": adapt}, warm_up=warm_up)
