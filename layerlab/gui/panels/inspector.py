@@ -118,11 +118,15 @@ class InspectorPanel(QWidget):
         self.shape_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.shape_label.setWordWrap(True)
         self.params_label = QLabel()
+        self.adapted_label = QLabel()  # what an adaptable preprocessing layer learned from data
+        self.adapted_label.setWordWrap(True)
+        self.adapted_key = _key_label("Adapted")
         for row, (text, widget) in enumerate([("Node id", self.id_edit), ("", self.id_problem),
                                               ("Keras name", self.name_edit), ("", self.name_problem),
-                                              ("Output shape", self.shape_label), ("Params", self.params_label)]):
+                                              ("Output shape", self.shape_label), ("Params", self.params_label),
+                                              ("Adapted", self.adapted_label)]):
             if text:
-                grid.addWidget(_key_label(text), row, 0)
+                grid.addWidget(self.adapted_key if widget is self.adapted_label else _key_label(text), row, 0)
             grid.addWidget(widget, row, 1)
         self._layout.addWidget(self.facts)
 
@@ -221,6 +225,7 @@ class InspectorPanel(QWidget):
             self.owner_button.setText(f"Shares the layer of '{owner}': edit it there")
         if spec is None:  # a type the catalog does not know: its params are still editable, as JSON
             spec = LayerSpec(type_name, "", "", params=())
+        self._show_adapted(type_name, params, owner)
         self.params_header.setVisible(owner is None and bool(spec.params or set(params) - {"name"}))
         if owner is None:
             self.form = ParamForm(spec, params, skip=("name",))
@@ -228,6 +233,16 @@ class InspectorPanel(QWidget):
             self.form.sweepRequested.connect(lambda name, n=node_id: self.sweepRequested.emit(f"nodes.{n}.{name}"))
             self._form_holder.addWidget(self.form)
         self._show_check()
+
+    def _show_adapted(self, type_name: str, params: dict, owner: str | None) -> None:
+        from layerlab.core.adapt import ADAPTABLE
+        from layerlab.core.adapt_data import state_text
+
+        shown = type_name in ADAPTABLE and owner is None
+        self.adapted_key.setVisible(shown)
+        self.adapted_label.setVisible(shown)
+        if shown:
+            self.adapted_label.setText(state_text(type_name, params) or "not adapted: adapt it in the Data panel")
 
     def _show_check(self) -> None:
         if len(self.node_ids) != 1:
@@ -272,6 +287,7 @@ class InspectorPanel(QWidget):
                                                                      self.document.node_type(change.node))):
                 self.form.set_params(params)
                 self.name_edit.setText(params.get("name") or "")
+                self._show_adapted(self.document.node_type(change.node), params, self.document.shares(change.node))
             else:
                 self.show_nodes(self.node_ids)
 

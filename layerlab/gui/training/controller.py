@@ -34,6 +34,7 @@ from layerlab.core.training.progress import RunProgress
 from layerlab.core.training.series import RunHistory
 from layerlab.gui import icons
 from layerlab.gui.files import CANCEL
+from layerlab.gui.training.adapting import Adapter
 from layerlab.gui.training.data_panel import DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
@@ -119,6 +120,10 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.data_service.cleared.connect(self._schedule_check)
         self.data_panel.fixesRequested.connect(self.apply_fixes)
         self.data_panel.browseRequested.connect(self._browse)
+        self.adapter = Adapter(self.project.to_json, self.document, window.undo_stack, self.data_service, self)
+        self.data_panel.adapt_box.adaptRequested.connect(lambda ids: None if self.locked else self.adapter.adapt(ids))
+        self.adapter.busyChanged.connect(self.data_panel.adapt_box.set_busy)
+        self.adapter.finished.connect(self.data_panel.adapt_box.show_message)
         self.store.changed.connect(self._on_section_changed)
         self.view.runs.visibilityChanged.connect(lambda: self.view.ensure_plots().rebuild())
         self.view.runs.keepRequested.connect(self.keep_run)

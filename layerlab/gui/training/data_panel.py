@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from layerlab.core.data import sources
 from layerlab.core.data.section import SKLEARN_NAMES
 from layerlab.core.document import NODE_MOVED, GraphDocument
+from layerlab.gui.training.adapt_box import AdaptBox
 from layerlab.gui.training.fields import ChoiceField, NumberField, PathField, hint, parse_shape, scrolling_column
 from layerlab.gui.training.mapping import MappingEditor
 from layerlab.gui.training.preview_view import PreviewView
@@ -103,6 +104,9 @@ class DataPanel(QWidget):
         self.prep_form = QFormLayout(self.prep_box)
         self._build_preprocessing_rows()
         layout.addWidget(self.prep_box)
+
+        self.adapt_box = AdaptBox(document)  # preprocessing layers adapted to this data (adapt_box.py)
+        layout.addWidget(self.adapt_box)
         layout.addStretch(1)
 
         self._graph_timer = QTimer(self)  # a burst of graph edits redraws the mapping once
@@ -228,6 +232,7 @@ class DataPanel(QWidget):
             self.reshape.setText(", ".join(map(str, reshape)) if isinstance(reshape, list) else "")
         self.reshape.setEnabled(not isinstance(reshape, dict))
         self.shuffle_seed.set_value(section.get("shuffle_seed"))
+        self.adapt_box.refresh()
         if not has:
             self.preview.show_message("Choose where the training data comes from.")
 
@@ -285,6 +290,7 @@ class DataPanel(QWidget):
 
     def set_data_ready(self, ready: bool) -> None:
         """Whether the chosen data is loaded (and so checked against the model)."""
+        self.adapt_box.set_ready(ready)
         if ready != self.data_ready:
             self.data_ready = ready
             self.set_problems(self.problems)
