@@ -182,8 +182,23 @@ class _Builder:
             raise BuildError(f"model group '{group.label}': {keras_errors.friendly_error(exc)}") from exc
         if not group.trainable:
             model.trainable = False
+        application = (self.doc.group(group.id).extra or {}).get("application")
+        if isinstance(application, dict):  # an expanded application node: its ImageNet weights (core.app_expand)
+            self.load_pretrained(group, model, application)
         self.models[group.id] = model
         return model
+
+    @staticmethod
+    def load_pretrained(group: nested.ModelGroup, model, application: dict) -> None:
+        from layerlab.core.app_expand import load_pretrained
+        from layerlab.core.keras_apps import _in_stateless_scope
+
+        if _in_stateless_scope():
+            return  # shapes need no weights
+        try:
+            load_pretrained(model, application)
+        except Exception as exc:
+            raise BuildError(f"model group '{group.label}': {keras_errors.friendly_error(exc)}") from exc
 
     def expanded_outputs(self, group: nested.ModelGroup) -> list[tuple]:
         out = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
+from layerlab.gui import app_expand
 from layerlab.gui.canvas.context_menu import rename_dialog
 from layerlab.gui.canvas.group_actions import GroupError
 from layerlab.gui.panels.block_shelf import BlockShelf
@@ -89,6 +90,7 @@ def add_group_actions(window) -> None:
     window.undo_stack.indexChanged.connect(lambda _i: shelf.refresh(window.document))  # a block made or unmade
     window.projectLoaded.connect(lambda: shelf.refresh(window.document))
     shelf.refresh(window.document)
+    app_expand.install(window)  # an application node's "Expand into Layers" (inspector, context menu)
     update_group_actions(window)
 
 

@@ -297,6 +297,19 @@ def adapt(args: dict, ctx: Context) -> dict:
     return {"params": adapted, "errors": errors}
 
 
+def expand_application(args: dict, ctx: Context) -> dict:
+    """args: type, params, input_shape (None: unknown), label. -> the nested model's fragment (core.app_expand)."""
+    from layerlab.core.app_expand import fragment
+
+    part = fragment(str(args["type"]), dict(args.get("params") or {}), args.get("input_shape"), str(args["label"]))
+    return {"nodes": [{**msg.node_to_json(n), "position": list(n.position) if n.position else None}
+                      for n in part.nodes],
+            "edges": [msg.edge_to_json(e) for e in part.edges], "groups": [g.to_json() for g in part.groups],
+            "entries": [list(e) for e in part.entries], "exit": list(part.exit), "group": part.group_id,
+            "notes": list(part.notes)}
+
+
 ROLE = Role("check", {"check": check, "forget": forget, "probe": probe, "summary": summary, "export": export,
                       "import": import_model, "weight_stats": weight_stats, "data_preview": data_preview,
-                      "data_load": data_load, "data_check": data_check, "adapt": adapt}, warm_up=warm_up)
+                      "data_load": data_load, "data_check": data_check, "adapt": adapt,
+                      "expand_application": expand_application}, warm_up=warm_up)

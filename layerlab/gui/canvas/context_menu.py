@@ -44,6 +44,14 @@ def show_context_menu(view, event) -> None:
                                 ("Duplicate", view.duplicate, bool(ids)),
                                 ("Delete", view.delete_selected, has_selection)):
         menu.addAction(text, slot).setEnabled(enabled)
+    expander = getattr(view, "app_expander", None)  # set by gui/app_expand.install
+    if item is not None and len(ids) == 1 and expander is not None:
+        from layerlab.gui.app_expand import expandable
+
+        if expandable(view.document, item.node_id):
+            menu.addSeparator()
+            menu.addAction("Expand into Layers", lambda n=item.node_id: expander.request(n)).setEnabled(
+                not expander.busy)
     menu.addSeparator()
     add_group_entries(view, menu)
     menu.addSeparator()

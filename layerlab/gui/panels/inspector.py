@@ -56,6 +56,7 @@ class InspectorPanel(QWidget):
 
     selectRequested = Signal(list)  # node ids the inspector wants selected (after a rename, "go to owner")
     sweepRequested = Signal(str)  # "nodes.ID.PARAM": a parameter's "Sweep this…"
+    expandRequested = Signal(str)  # an application node's "Expand into Layers" (gui/app_expand.py)
 
     def __init__(self, document: GraphDocument, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(parent)
@@ -141,6 +142,13 @@ class InspectorPanel(QWidget):
         self.owner_button.clicked.connect(self._on_go_to_owner)
         self._layout.addWidget(self.owner_button)
 
+        self.expand_button = QPushButton("Expand into Layers")
+        self.expand_button.setObjectName("expandApplication")
+        self.expand_button.setToolTip("Replace this block by its layers, as a collapsed, frozen nested model (a "
+                                      "group you can open, and unfreeze in part to fine-tune); one undo step")
+        self.expand_button.clicked.connect(lambda: self.node_ids and self.expandRequested.emit(self.node_ids[0]))
+        self._layout.addWidget(self.expand_button)
+
         self.params_header = _section_label("Parameters")
         self._layout.addWidget(self.params_header)
         self._form_holder = QVBoxLayout()
@@ -174,6 +182,7 @@ class InspectorPanel(QWidget):
         self.icon.hide()
         self.facts.hide()
         self.owner_button.hide()
+        self.expand_button.hide()
         self.params_header.hide()
         self.problems.hide()
         if not ids:
@@ -226,6 +235,8 @@ class InspectorPanel(QWidget):
         if spec is None:  # a type the catalog does not know: its params are still editable, as JSON
             spec = LayerSpec(type_name, "", "", params=())
         self._show_adapted(type_name, params, owner)
+        self.expand_button.setVisible(owner is None and bool(spec and spec.application)
+                                      and spec.application != "preprocess_input")
         self.params_header.setVisible(owner is None and bool(spec.params or set(params) - {"name"}))
         if owner is None:
             self.form = ParamForm(spec, params, skip=("name",))
