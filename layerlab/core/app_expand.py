@@ -125,8 +125,23 @@ def load_pretrained(model, application: dict, notes: list[str] | None = None) ->
     if name not in APPLICATIONS:
         raise ValueError(f"keras.applications has no model {name!r} in LayerLab's catalog")
     keras_apps._check_cached(name, kwargs, (None, *shape))
-    reference = getattr(keras().applications, name)(include_top=False, weights="imagenet", input_shape=shape,
-                                                    **kwargs)
+    from keras.src.utils import file_utils
+
+    original = file_utils.get_file
+
+    def from_cache(fname=None, origin=None, *args, **kw):  # the file _check_cached found; never a download
+        path = keras_apps.keras_cache().parent / kw.get("cache_subdir", "models") / (fname or origin.rsplit("/")[-1])
+        if not path.is_file():
+            raise keras_apps.ApplicationWeightsMissing(f"the ImageNet weights of {name} are not in the Keras cache: "
+                                                       f"put the file '{path.name}' in {path.parent}")
+        return str(path)
+
+    file_utils.get_file = from_cache
+    try:
+        reference = getattr(keras().applications, name)(include_top=False, weights="imagenet", input_shape=shape,
+                                                        **kwargs)
+    finally:
+        file_utils.get_file = original
     by_name = {layer.name: layer for layer in reference.layers}
     renamed = application.get("names") if isinstance(application.get("names"), dict) else {}
     missed = []
