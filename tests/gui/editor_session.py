@@ -6,7 +6,8 @@ Run by tests/gui/test_editor_never_imports_tensorflow.py as
 process and records where it came from (the LayerLab frames of the stack).
 Then the session: open the digits example, train, stop, continue, save,
 export .h5, .keras and .py, import a .keras model, reopen the saved project
-(its weights are loaded in a worker). The steps' outcomes, the refused
+(its weights are loaded in a worker), adapt a Normalization to the data and
+expand a MobileNetV2 into its layers (both in the check engine). The steps' outcomes, the refused
 imports and what this process has mapped go to OUT_FOLDER/report.json.
 """
 
@@ -98,6 +99,17 @@ def main(out: Path) -> int:
     steps["import .keras"] = window.project.path is None and "digit" in window.document
     reopened = wait(controller.outcomeReady, lambda: window.open_path(project, ask=False))
     steps["reopen"] = reopened[0].status if reopened else None
+    doc, data = window.document, controller.data_service
+    if data.dataset is None:
+        wait(data.datasetReady, lambda: None)
+    doc.add_node("Normalization", {}, node_id="norm")  # adapted to the digits in the check engine
+    doc.add_edge(doc.input_ids()[0], "norm")
+    adapted = wait(controller.adapter.finished, lambda: controller.adapter.adapt(["norm"]))
+    steps["adapt"] = bool(adapted and not adapted[1]) and "mean" in doc.params("norm")
+    app_id = window.add_layer_at_center("applications.MobileNetV2")  # expanded into layers in the check engine
+    doc.set_param(app_id, "alpha", 0.35)
+    expanded = wait(window.canvas.app_expander.finished, lambda: window.canvas.app_expander.expand(app_id))
+    steps["expand"] = bool(expanded and not expanded[1]) and any(g.model for g in doc.groups())
 
     maps = Path(f"/proc/{os.getpid()}/maps")
     mapped = maps.read_text() if maps.exists() else ""

@@ -47,6 +47,7 @@ def test_an_editing_session_imports_no_tensorflow_in_the_editor(tmp_path):
     steps = report["steps"]
     assert steps["trained an epoch"] and steps["stop"] == "stopped" and steps["continue"] == "finished"
     assert steps["evaluation"] and steps["save"] and steps["reopen"] == "restored"
+    assert steps["adapt"] and steps["expand"]  # Adapt and Expand into Layers run in the check engine
     assert steps["export .h5"] and steps["export .keras"]  # the trained model, written by its worker
     from_training = [r for r in report["refused"] if asked_by_training(r["stack"])]
     assert from_training == [], json.dumps(from_training, indent=1)
