@@ -66,6 +66,10 @@ def test_adapt_sets_keras_statistics_undo_removes_them_and_exports_carry_them(qt
     window.undo_stack.undo()
     assert "mean" not in window.document.params("norm") and "variance" not in window.document.params("norm")
     assert window.inspector.adapted_label.text() == "not adapted: adapt it in the Data panel"
+    with qtbot.waitSignal(window.training.adapter.finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(window.inspector.adapt_button, Qt.MouseButton.LeftButton)  # the inspector's own button
+    np.testing.assert_allclose(window.document.params("norm")["mean"], np.ravel(reference.mean), rtol=1e-6)
+    assert window.inspector.adapted_label.text() == "mean and variance of 2 values"
 
 
 def test_what_cannot_be_adapted_is_said_in_the_panel(qtbot, make_window, tmp_path):

@@ -57,6 +57,7 @@ class InspectorPanel(QWidget):
     selectRequested = Signal(list)  # node ids the inspector wants selected (after a rename, "go to owner")
     sweepRequested = Signal(str)  # "nodes.ID.PARAM": a parameter's "Sweep this…"
     expandRequested = Signal(str)  # an application node's "Expand into Layers" (gui/app_expand.py)
+    adaptRequested = Signal(str)  # a preprocessing node's "Adapt to Data" (gui/training/adapting.py)
 
     def __init__(self, document: GraphDocument, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(parent)
@@ -122,10 +123,15 @@ class InspectorPanel(QWidget):
         self.adapted_label = QLabel()  # what an adaptable preprocessing layer learned from data
         self.adapted_label.setWordWrap(True)
         self.adapted_key = _key_label("Adapted")
+        self.adapt_button = QPushButton("Adapt to Data")
+        self.adapt_button.setObjectName("adaptNode")
+        self.adapt_button.setToolTip("Adapt this layer to the loaded training data, as layer.adapt(data) would "
+                                     "(one undo step)")
+        self.adapt_button.clicked.connect(lambda: self.node_ids and self.adaptRequested.emit(self.node_ids[0]))
         for row, (text, widget) in enumerate([("Node id", self.id_edit), ("", self.id_problem),
                                               ("Keras name", self.name_edit), ("", self.name_problem),
                                               ("Output shape", self.shape_label), ("Params", self.params_label),
-                                              ("Adapted", self.adapted_label)]):
+                                              ("Adapted", self.adapted_label), ("", self.adapt_button)]):
             if text:
                 grid.addWidget(self.adapted_key if widget is self.adapted_label else _key_label(text), row, 0)
             grid.addWidget(widget, row, 1)
@@ -252,6 +258,7 @@ class InspectorPanel(QWidget):
         shown = type_name in ADAPTABLE and owner is None
         self.adapted_key.setVisible(shown)
         self.adapted_label.setVisible(shown)
+        self.adapt_button.setVisible(shown)
         if shown:
             self.adapted_label.setText(state_text(type_name, params) or "not adapted: adapt it in the Data panel")
 

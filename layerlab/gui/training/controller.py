@@ -124,6 +124,8 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.data_panel.adapt_box.adaptRequested.connect(lambda ids: None if self.locked else self.adapter.adapt(ids))
         self.adapter.busyChanged.connect(self.data_panel.adapt_box.set_busy)
         self.adapter.finished.connect(self.data_panel.adapt_box.show_message)
+        window.inspector.adaptRequested.connect(lambda n: None if self.locked else self.adapter.adapt([n]))
+        self.adapter.finished.connect(lambda text, error: window.statusBar().showMessage(text, 8000))
         self.store.changed.connect(self._on_section_changed)
         self.view.runs.visibilityChanged.connect(lambda: self.view.ensure_plots().rebuild())
         self.view.runs.keepRequested.connect(self.keep_run)
