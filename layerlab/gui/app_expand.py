@@ -22,9 +22,11 @@ from layerlab.core.engine.connection import EngineDied
 
 
 def expandable(document: GraphDocument, node_id: str) -> bool:
-    """Whether `node_id` is a keras.applications model node (its preprocess_input is not)."""
+    """Whether `node_id` is a keras.applications model node (its preprocess_input is not) that no node calls again."""
     spec = catalog.get(document.node_type(node_id)) if node_id in document else None
-    return spec is not None and spec.application in APPLICATIONS and document.shares(node_id) is None
+    if spec is None or spec.application not in APPLICATIONS or document.shares(node_id) is not None:
+        return False
+    return not any(document.shares(n) == node_id for n in document.node_ids())
 
 
 class ExpandApplicationCommand(QUndoCommand):
@@ -178,7 +180,11 @@ class ApplicationExpander(QObject):
         if self.busy:
             return False
         if not expandable(self.document, node_id):
-            self.finished.emit(f"'{node_id}' is not a keras.applications model: only those expand into layers.", True)
+            shared = node_id in self.document and (self.document.shares(node_id) is not None or any(
+                self.document.shares(n) == node_id for n in self.document.node_ids()))
+            self.finished.emit(f"'{node_id}' is called more than once (a shared layer): it stays one block." if shared
+                               else f"'{node_id}' is not a keras.applications model: only those expand into layers.",
+                               True)
             return False
         node = self.document.node(node_id)
         revision = self.document.revision

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from layerlab.core.document import Edge
 from layerlab.core.project import from_json
 from layerlab.gui.canvas.group_layer import trainable_state
-from layerlab.gui.commands import AddEdgeCommand
+from layerlab.gui.commands import AddEdgeCommand, GroupCommand
 
 from .test_training import RUN_TIMEOUT_MS, make_window  # noqa: F401
 
@@ -97,10 +97,16 @@ def test_an_unwired_application_expands_at_its_default_size_and_preprocessing_do
     app = _place_from_palette(window)
     window.canvas.select_nodes([app])
     window.inspector.form.edited.emit("alpha", 0.35)
+    window.undo_stack.push(GroupCommand(window.document, "features", [app, "head"]))
+    [outer] = [g.id for g in window.document.groups()]
     expander = window.canvas.app_expander
     with qtbot.waitSignal(expander.finished, timeout=RUN_TIMEOUT_MS) as done:
         assert expander.expand(app)
     assert not done.args[1] and "224, 224, 3 (its default)" in done.args[0]
+    [model] = [g for g in window.document.groups() if g.model]
+    assert model.parent == outer and window.document.group(outer).nodes == ("head",)  # it stays where it was
+    window.undo_stack.undo()
+    assert window.document.group_of(app) == outer and not [g for g in window.document.groups() if g.model]
     pre = window.add_layer_at_center("applications.preprocess_input")
     window.canvas.select_nodes([pre])
     assert not window.inspector.expand_button.isVisible()
