@@ -84,3 +84,20 @@ def test_fractional_values_are_refused_by_an_integer_lookup(dataset):
     _, errors = adapt_to_dataset(doc, ["ids"], dataset)
     assert "whole numbers" in errors["ids"]
     assert len(ADAPTABLE) == 5
+
+
+def test_an_integer_lookup_adapts_to_the_token_ids_of_a_text_source(tmp_path):
+    texts = ["the cat sat", "the dog ran far", "a cat ran", "the end"]
+    (tmp_path / "texts.csv").write_text("text,label\n" + "".join(f"{t},{i % 2}\n" for i, t in enumerate(texts)))
+    dataset = load_dataset({"source": "text_csv", "path": "texts.csv", "text": "text", "target": "label",
+                            "maxlen": 5}, tmp_path)
+    doc = GraphDocument()
+    doc.add_node("Input", {"shape": [5], "dtype": "int32"}, node_id="ids")
+    doc.add_node("IntegerLookup", {"mask_token": 0}, node_id="lookup")
+    doc.add_edge("ids", "lookup")
+    adapted, errors = adapt_to_dataset(doc, ["lookup"], dataset)
+    assert errors == {}
+    reference = keras().layers.IntegerLookup(mask_token=0)
+    reference.adapt(dataset.x_train)
+    assert adapted["lookup"]["vocabulary"] == [int(v) for v in reference.get_vocabulary(include_special_tokens=False)]
+    assert len(adapted["lookup"]["vocabulary"]) == 8  # the eight words, each by its id
