@@ -71,3 +71,35 @@ def test_imagenet_weights_come_from_the_keras_cache_at_build(tmp_path, monkeypat
     base = build_model(_document(part)).get_layer("base")
     for got, want in zip(base.get_weights(), pretrained.get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_the_script_export_loads_the_same_imagenet_weights(tmp_path, monkeypatch):
+    import importlib.util
+
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+    from keras.src.utils import file_utils
+
+    from layerlab.core.export import export_project
+    from layerlab.core.project import Project
+
+    cache = tmp_path / "keras_home" / "models"
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    k = keras()
+    k.utils.set_random_seed(11)
+    pretrained = k.applications.MobileNetV2(include_top=False, alpha=0.35, input_shape=(96, 96, 3), weights=None)
+    cache.mkdir(parents=True)
+    with h5py.File(cache / WEIGHTS_FILE, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, pretrained)
+    part = fragment(APP, {"alpha": 0.35, "weights": "imagenet"}, [96, 96, 3], "base")
+    script = export_project(Project(document=_document(part)), tmp_path / "transfer.py").path
+    text = script.read_text()
+    assert "base_imagenet = keras.applications.MobileNetV2(" in text and 'weights="imagenet"' in text
+    # the script asks Keras for the file; Keras's cache folder was fixed when it was imported: point it at ours
+    monkeypatch.setattr(file_utils, "get_file", lambda fname=None, origin=None, **kw: str(cache / fname))
+    spec = importlib.util.spec_from_file_location("transfer_script", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    base = module.build_model().get_layer("base")
+    for got, want in zip(base.get_weights(), pretrained.get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)

@@ -111,6 +111,10 @@ class _ModelWriter:
                                                   ("name", literal(group.label))]), 4, f"{var} = ")
         if not group.trainable:
             self.lines.append(f"    {var}.trainable = False")
+        application = (doc.group(group.id).extra or {}).get("application")
+        if isinstance(application, dict):  # an expanded application node: its ImageNet weights, as the build does
+            self.lines += _pretrained_lines(application, var, self.names.new(f"{group.label}_imagenet"),
+                                            self.names.new("imagenet_layer"))
         self.models[group.id] = var
 
     def expanded_outputs(self, group) -> list[tuple]:
@@ -210,6 +214,31 @@ def _application_lines(spec, params: dict, node: str, var: str, source: str, sha
     lines = render(Call(f"keras.applications.{spec.application}", kwargs), 4, f"{base} = ")
     lines.append(f"    {base}.trainable = {bool(params.get('trainable', False))}")
     lines.append(f"    {var} = {base}({source})")
+    return lines
+
+
+def _pretrained_lines(application: dict, var: str, reference: str, each: str) -> list[str]:
+    """Copy the ImageNet weights of the application a model group was expanded from, layer by layer by name."""
+    from layerlab.core.app_expand import DEFAULT_SHAPE, application_kwargs
+    from layerlab.core.catalog.entries.applications import APPLICATIONS
+
+    name = application.get("name")
+    if name not in APPLICATIONS:
+        raise ValueError(f"keras.applications has no model {name!r} in LayerLab's catalog")
+    spec = catalog.get(f"applications.{name}")
+    allowed = {p.name for p in spec.params} if spec is not None else set()
+    kwargs = {k: v for k, v in application_kwargs(dict(application.get("kwargs") or {})).items() if k in allowed}
+    shape = list(application.get("input_shape") or DEFAULT_SHAPE)
+    renamed = application.get("names") if isinstance(application.get("names"), dict) else {}
+    call = Call(f"keras.applications.{name}", [("include_top", "False"), ("weights", literal("imagenet")),
+                                                ("input_shape", _shape_literal(shape)), *_kwargs(kwargs)])
+    lines = [f"    # {var}'s ImageNet weights: keras.applications.{name}'s, layer by layer (by name)."]
+    lines += render(call, 4, f"{reference} = ")
+    source = f"{literal({str(k): str(v) for k, v in renamed.items()})}.get({each}.name, {each}.name)" if renamed \
+        else f"{each}.name"
+    lines += [f"    for {each} in {var}.layers:",
+              f"        if {each}.weights:",
+              f"            {each}.set_weights({reference}.get_layer({source}).get_weights())"]
     return lines
 
 
