@@ -63,6 +63,8 @@ def test_params_are_copied_not_shared():
     p["units"] = 99
     assert d.params("d")["units"] == 3
     assert d.new_id("Dense") == "dense_1" and d.new_id("MaxPooling2D") == "max_pooling2d_1"
+    # Dotted catalog names (applications, operations) are named by their last part.
+    assert d.new_id("applications.MobileNetV2") == "mobile_netv2_1" and d.new_id("ops.add") == "add_1"
 
 
 def test_rename_keeps_the_place_the_edges_and_the_sharers():

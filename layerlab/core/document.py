@@ -163,6 +163,7 @@ class GraphDocument:
 
     def new_id(self, base: str) -> str:
         """A fresh node id derived from `base` (e.g. a layer type), unique in this document."""
+        base = base.rsplit(".", 1)[-1]  # "applications.MobileNetV2" names its node "mobile_netv2_1"
         stem = _NOT_ID.sub("_", re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", base)).lower().strip("_") or "node"
         i = 1
         while f"{stem}_{i}" in self._graph:
