@@ -12,9 +12,9 @@ from PySide6.QtGui import QCursor, QPainter, QTransform, QUndoStack
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from layerlab.core import catalog
+from layerlab.core.arrange import layout_positions
 from layerlab.core.document import GraphDocument
 from layerlab.gui.canvas import framing, style
-from layerlab.gui.canvas.arrange import layout_positions
 from layerlab.gui.canvas.context_menu import show_context_menu
 from layerlab.gui.canvas.edge_item import EdgeItem
 from layerlab.gui.canvas.group_actions import GroupActions
