@@ -17,6 +17,7 @@ from layerlab.gui import theme
 from layerlab.gui.canvas import style
 from layerlab.gui.canvas.card_look import SUMMARY_STRIPE, Text, header_paths, paint_texts, summary_title, tint
 from layerlab.gui.canvas.card_look import pens as card_pens
+from layerlab.gui.canvas.hover import HoverHighlight
 
 CARD_WIDTH = 220.0
 FRAME_PAD = 14.0
@@ -53,7 +54,7 @@ def _ports_y(n: int, top: float, bottom: float) -> list[float]:
     return [top + step * (i + 0.5) for i in range(n)]
 
 
-class GroupCardItem(QGraphicsItem):
+class GroupCardItem(HoverHighlight, QGraphicsItem):
     """A collapsed group: one card, its inputs on the left and outputs on the right (top and bottom flowing down)."""
 
     def __init__(self, group_id: str):
@@ -247,14 +248,6 @@ class GroupCardItem(QGraphicsItem):
             self.scene().wiring.finish(event.scenePos())
             return
         super().mouseReleaseEvent(event)
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
 
     def itemChange(self, change, value):  # noqa: N802
         if change == _POSITION_CHANGED:

@@ -21,6 +21,7 @@ from layerlab.gui import theme
 from layerlab.gui.canvas import style
 from layerlab.gui.canvas.card_look import Text, header_paths, paint_badge, paint_ports, paint_texts, tint
 from layerlab.gui.canvas.card_look import pens as card_pens
+from layerlab.gui.canvas.hover import HoverHighlight
 from layerlab.gui.canvas.node_texts import PENDING_TEXT, NodeTexts
 from layerlab.gui.canvas.port_item import INPUT, OUTPUT, PortItem
 
@@ -37,7 +38,7 @@ _NODE_FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.G
                | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
 
 
-class NodeItem(NodeTexts, QGraphicsRectItem):
+class NodeItem(NodeTexts, HoverHighlight, QGraphicsRectItem):
     """One node of the document. The scene calls :meth:`sync` and :meth:`set_check`; the item never writes."""
 
     def __init__(self, node_id: str):
@@ -250,14 +251,6 @@ class NodeItem(NodeTexts, QGraphicsRectItem):
         paint_texts(painter, t, [s for s in self.summary if s.pixels * lod >= style.SUMMARY_MIN_PIXELS])
 
     # -- interaction ------------------------------------------------------------------
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
-
     def itemChange(self, change, value):  # noqa: N802
         if change == _POSITION_CHANGE and not self.syncing:
             scene = self.scene()
