@@ -112,7 +112,7 @@ class MainWindow(ProjectFiles, ModelFiles, QMainWindow):
         if interactive:
             self._restore_window_state()
 
-    # -- construction ----------------------------------------------------------------
+    # -- wiring ---------------------------------------------------------------------
     def _connect(self) -> None:
         # Bound methods, not lambdas: Qt drops them with the window, before its undo stack (a child) is
         # deleted; the stack's clear() on deletion emits both signals, and a lambda would reach a dead window.
