@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlab.core.errors import LayerLabError, Problem
+from layerlab.core.project import commit_temp
 
 FORMATS = {".keras": "Keras archive", ".h5": "legacy HDF5", ".py": "Python script"}
 
@@ -211,20 +212,9 @@ def _write_atomically(path: Path, suffix: str, write) -> Path:
     tmp = Path(name)
     try:
         write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
+        commit_temp(tmp, path)  # fsync, rename over the target, fsync the folder: as a project is saved
     except OSError as exc:
         raise ExportError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     finally:
         tmp.unlink(missing_ok=True)
-    try:  # make the rename itself durable
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
     return path

@@ -46,8 +46,8 @@ from layerlab.core.document import (
 from layerlab.core.engine import check_messages as msg
 from layerlab.core.errors import Problem
 from layerlab.core.shapes import CheckReport
+from layerlab.core.verdicts import Verdict, describe_shape
 from layerlab.gui import check_engine
-from layerlab.gui.canvas.verdicts import Verdict, describe_shape
 
 __all__ = ["CheckService", "Verdict", "describe_shape"]
 

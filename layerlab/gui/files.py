@@ -336,7 +336,7 @@ def import_for_editor(path: str | Path, engine) -> ImportedModel:
     (EngineError with the importer's message: what the file holds and why it is refused).
     """
     from layerlab.core import project as project_io
-    from layerlab.gui.canvas.arrange import layout_positions
+    from layerlab.core.arrange import layout_positions
 
     result = engine.call_blocking("import", {"path": str(Path(path).resolve())})
     project = project_io.from_json(result["project"])

@@ -4,46 +4,39 @@ The window owns one Project (its document is the single source of truth), one
 QUndoStack and one CheckService. Panels listen to the document and to check
 reports; every edit is a command on the undo stack. Loading a file replaces
 the document's content in one step and clears the stack: it is not an edit.
+
+The window is put together from modules with one job each: docks.py (the
+panels and their docks), chrome.py (actions, menus, tool bar), check_status.py
+(the status bar's verdict), project_files.py (new, open, save, revert,
+recovery) and model_files.py (import and export), the last two mixed in.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QStackedWidget,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from layerlab.core import project as project_io
-from layerlab.core.errors import LayerLabError
 from layerlab.core.project import Project
 from layerlab.core.shapes import CheckReport
-from layerlab.gui import allowed, chrome, files, group_menu, icons, recovery
+from layerlab.gui import allowed, chrome, docks, files, group_menu, icons, recovery
 from layerlab.gui.canvas.view import CanvasView
+from layerlab.gui.check_status import CheckStatus
 from layerlab.gui.checking import CheckService
-from layerlab.gui.files import CANCEL, DISCARD, SAVE, Dialogs, ExportAdapter, RecentFiles
+from layerlab.gui.files import Dialogs, RecentFiles
+from layerlab.gui.model_files import ModelFiles
 from layerlab.gui.panels.group_panel import GroupPanel
-from layerlab.gui.panels.inspector import InspectorPanel
-from layerlab.gui.panels.palette import PalettePanel
-from layerlab.gui.panels.problems import ProblemsPanel
-from layerlab.gui.panels.summary import SummaryPanel
-from layerlab.gui.training.controller import TrainingController, anchored_dataset
+from layerlab.gui.project_files import ProjectFiles
 from layerlab.gui.training.lock import BANNER_TEXT
-from layerlab.gui.training.trained_export import TrainedModelAdapter
 from layerlab.gui.welcome import WelcomeView
 
 APP_NAME = "LayerLab"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ProjectFiles, ModelFiles, QMainWindow):
     """One editor window.
 
     Args:
@@ -95,20 +88,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.canvas)
-
-        self.palette_panel = PalettePanel()
-        self.inspector = InspectorPanel(self.document, self.undo_stack)
-        self.summary = SummaryPanel(self.document)
-        self.problems = ProblemsPanel()
-        self.bottom_tabs = QTabWidget()
-        self.bottom_tabs.setDocumentMode(True)
-        self.bottom_tabs.addTab(self.summary, "Summary")
-        self.bottom_tabs.addTab(self.problems, "Problems")
-        self.palette_dock = self._dock("Layers", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea, 240)
-        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 310)
-        self.bottom_dock = self._dock("Model", self.bottom_tabs, Qt.DockWidgetArea.BottomDockWidgetArea, 190)
-        self.bottom_dock.setTitleBarWidget(QWidget())  # the tabs are its header
-        self._install_training()
+        docks.build_panels(self)  # palette_panel, inspector, summary, problems, bottom_tabs and their docks
+        docks.install_training(self)  # training, data_dock, training_dock, the Runs tab, the lock banner
 
         self.recovery = recovery.RecoveryKeeper(lambda: (self.project, self.project.path), recovery_folder,
                                                 recovery_interval_ms, self)
@@ -121,7 +102,8 @@ class MainWindow(QMainWindow):
         chrome.build_toolbar(self)
         self.group_panel = GroupPanel(self.inspector, self.canvas.groups, self.check_service)
         group_menu.add_group_actions(self)  # groups, Find in Model (Ctrl+F), the overview map
-        self._build_status_bar()
+        self.check_status = CheckStatus(self, self.check_service, self.bottom_tabs)
+        self.check_label = self.check_status.label
         self._connect()
         self._refresh_welcome()
         self.stack.setCurrentWidget(self.welcome)
@@ -130,71 +112,22 @@ class MainWindow(QMainWindow):
         if interactive:
             self._restore_window_state()
 
-    # -- construction ----------------------------------------------------------------
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, size: int) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"{title.lower()}Dock")
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
-        orientation = Qt.Orientation.Vertical if area == Qt.DockWidgetArea.BottomDockWidgetArea \
-            else Qt.Orientation.Horizontal
-        self.resizeDocks([dock], [size], orientation)
-        return dock
-
-    def _install_training(self) -> None:
-        """The training side (layerlab.gui.training): Data and Training docks, the Runs tab, the lock banner."""
-        self.training = TrainingController(self)
-        self.training.store.changed.connect(lambda _key: self.refresh_path_problems())
-        self.bottom_tabs.addTab(self.training.view, icons.icon("train"), "Runs")
-        self.data_dock = self._dock("Data", self.training.data_panel, Qt.DockWidgetArea.RightDockWidgetArea, 330)
-        self.training_dock = self._dock("Training", self.training.settings_panel,
-                                        Qt.DockWidgetArea.RightDockWidgetArea, 330)
-        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
-        self.tabifyDockWidget(self.data_dock, self.training_dock)
-        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.North)
-        self.inspector_dock.raise_()
-        self.inspector.add_section(self.training.weights_view)
-        self.inspector.node_extra = lambda: self.project.node_extra  # a rename keeps a node's unknown keys
-        self.training.run_panel.dataRequested.connect(lambda: (self.data_dock.show(), self.data_dock.raise_()))
-        self.training.settings_panel.follow(self.training.data_service, self.check_service, self.training.data_panel)
-        self.exporter.adapter = TrainedModelAdapter(self.exporter.adapter, self.training.trained_session,
-                                                    lambda: self.training.training, self.training.weights_source)
-        central = QWidget()
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.training.banner)
-        column.addWidget(self.stack, 1)
-        self.stack.setMinimumSize(320, 200)  # the welcome page's own minimum must not make the window grow
-        self.setCentralWidget(central)
-
-    def _build_status_bar(self) -> None:
-        status = self.statusBar()
-        self.check_icon = QLabel()
-        self.check_label = QLabel()
-        self.check_label.setContentsMargins(0, 0, 8, 0)
-        status.addPermanentWidget(self.check_icon)
-        status.addPermanentWidget(self.check_label)
-        self._show_check_status(None)
-
+    # -- wiring ---------------------------------------------------------------------
     def _connect(self) -> None:
         # Bound methods, not lambdas: Qt drops them with the window, before its undo stack (a child) is
         # deleted; the stack's clear() on deletion emits both signals, and a lambda would reach a dead window.
         self.undo_stack.cleanChanged.connect(self._on_modified)
         self.undo_stack.indexChanged.connect(self._on_edit)
         self.check_service.reportReady.connect(self._on_report)
-        self.check_service.kerasReady.connect(lambda: self._show_check_status(self.check_service.report))
-        self.check_service.engineDied.connect(self._on_check_engine_died)
+        self.check_service.kerasReady.connect(lambda: self.check_status.show(self.check_service.report))
+        self.check_service.engineDied.connect(self.check_status.on_engine_died)
         self.canvas.selectionChangedIds.connect(self._on_selection)
         self.palette_panel.layerActivated.connect(self.add_layer_at_center)
         self.inspector.selectRequested.connect(self.go_to_nodes)
         self.inspector.sweepRequested.connect(self.show_sweep_dialog)
         self.summary.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
         self.problems.nodeActivated.connect(lambda n: self.go_to_nodes([n]))
-        self.problems.countChanged.connect(self._on_problem_count)
+        self.problems.countChanged.connect(self.check_status.on_problem_count)
         self.importer.imported.connect(self._on_model_imported)
         self.importer.failed.connect(self._on_import_failed)
         self.importer.busyChanged.connect(lambda busy: self.menu_actions["import_model"].setEnabled(not busy))
@@ -262,7 +195,7 @@ class MainWindow(QMainWindow):
         self.summary.set_report(report)
         self.problems.set_report(report)
         self.inspector.set_report(report)
-        self._show_check_status(report)
+        self.check_status.show(report)
 
     def refresh_path_problems(self) -> None:
         """List the project's paths that leave its folder (or the allowed ones) as problems."""
@@ -270,38 +203,6 @@ class MainWindow(QMainWindow):
 
         p = self.project
         self.problems.set_path_problems(path_problems(p.dataset, p.training, p.base_dir))
-
-    def _on_check_engine_died(self, reason: str) -> None:
-        """The check engine crashed: say so; a new one is starting and shapes come back when it answers."""
-        restarting = not self.check_service.engine.gave_up
-        self.statusBar().showMessage(reason + (" Restarting it; shapes come back in a moment." if restarting else ""),
-                                     15_000 if restarting else 0)
-        self._show_check_status(None)
-
-    def _show_check_status(self, report: CheckReport | None) -> None:
-        if not len(self.document):
-            self.check_icon.clear()
-            self.check_label.setText("Empty model")
-            return
-        if report is None or self.check_service.pending and not self.check_service.keras_loaded:
-            name, text = "pending", "Loading Keras…" if not self.check_service.keras_loaded else "Checking shapes…"
-        elif report.errors:
-            count = len(report.errors)
-            name, text = "error", f"{count} error{'s' if count != 1 else ''}"
-        else:
-            layers = len(self.document)
-            name = "warning" if report.warnings else "ok"
-            text = f"{layers} layer{'s' if layers != 1 else ''} · {report.total_params:,} params"
-            if report.warnings:
-                text += f" · {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
-        self.check_icon.setPixmap(icons.render(name, 16, None, self.devicePixelRatioF()))
-        self.check_label.setText(text)
-
-    def _on_problem_count(self, errors: int, warnings: int) -> None:
-        total = errors + warnings
-        self.bottom_tabs.setTabText(1, f"Problems ({total})" if total else "Problems")
-        self.bottom_tabs.setTabIcon(1, icons.icon("error") if errors else icons.icon("warning") if warnings
-                                    else icons.icon("ok"))
 
     def _on_selection(self, ids: list) -> None:
         self.inspector.show_nodes(list(ids))
@@ -334,126 +235,6 @@ class MainWindow(QMainWindow):
             self.canvas.select_nodes([node_id])
         return node_id
 
-    # -- files ------------------------------------------------------------------------------------
-    def maybe_save(self, doing: str = "closing") -> bool:
-        """Ask about unsaved changes; True if it is fine to go on."""
-        if not self.is_modified():
-            return True
-        answer = self.dialogs.ask(self, "Unsaved changes", f"Save the changes to {self.display_name()} before "
-                                  f"{doing}?", (SAVE, DISCARD, CANCEL),
-                                  "Your changes will be lost if you don't save them.")
-        if answer == SAVE:
-            return self.save()
-        if answer == DISCARD:
-            self.recovery.discard()
-            return True
-        return False
-
-    def new_project(self) -> None:
-        if not self.maybe_save("starting a new model"):
-            return
-        self.adopt(Project())
-        self._show_canvas()
-
-    def _choose_file(self, doing: str, caption: str, filters: str) -> str | None:
-        """Ask about unsaved changes, then for a file (the dialog starts in start_folder())."""
-        if not self.maybe_save(doing):
-            return None
-        return self.dialogs.open_file(self, caption, str(self.start_folder()), filters)
-
-    def open_dialog(self) -> None:
-        path = self._choose_file("opening another project", "Open Project", files.PROJECT_FILTER)
-        if path:
-            self.open_path(path, ask=False)
-
-    def _load(self, path: str | Path, ask: bool, doing: str, title: str, failed=None) -> Project | None:
-        """Ask about unsaved changes (when `ask`), then read `path`; None when cancelled or unreadable (said)."""
-        if ask and not self.maybe_save(doing):
-            return None
-        try:
-            return project_io.load(path)
-        except LayerLabError as exc:
-            self.dialogs.error(self, title, str(exc))
-            if failed is not None:
-                failed()
-            return None
-
-    def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a project file (asking first about unsaved changes when `ask`); a bundled example as a copy."""
-        if files.is_example(path):
-            return self.open_example(path, ask=ask)
-        loaded = self._load(path, ask, "opening another project", "Cannot open the project",
-                            failed=lambda: self.recent.remove(Path(path)))
-        if loaded is None:
-            return False
-        self.adopt(loaded)
-        self.recent.add(loaded.path)
-        self.settings.setValue("lastDir", str(loaded.path.parent))
-        self.statusBar().showMessage(f"Opened {loaded.path}", 5000)
-        return True
-
-    def open_example(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a bundled example as an untitled copy, so that saving never writes into the examples."""
-        loaded = self._load(path, ask, "opening an example", "Cannot open the example")
-        if loaded is None:
-            return False
-        loaded.path = None
-        loaded.name = loaded.name or files.example_title(Path(path))
-        loaded.dataset = anchored_dataset(loaded.dataset, Path(path).parent)  # its data stays with the example
-        self.adopt(loaded)
-        self.statusBar().showMessage(f"Opened a copy of the example '{loaded.name}': save it to keep your changes.",
-                                     8000)
-        return True
-
-    # -- importing models ------------------------------------------------------------------------
-    def import_model_dialog(self) -> None:
-        path = self._choose_file("importing a model", "Import Keras Model", files.MODEL_FILTER)
-        if path:
-            self.import_model_file(path, ask=False)
-
-    def import_model_file(self, path: str | Path, ask: bool = True) -> files.BackgroundTask | None:
-        """Import a saved Keras model (.keras, .h5) as a new untitled project, reading it on a worker thread.
-
-        Returns the running task, or None if nothing was started (an import is running, or the question
-        about unsaved changes was cancelled). The project opens when the file has been read.
-        """
-        if self.importer.busy:
-            self.statusBar().showMessage("Another model is still being imported.", 5000)
-            return None
-        if ask and not self.maybe_save("importing a model"):
-            return None
-        self.statusBar().showMessage(f"Importing {Path(path).name}…")
-        return self.importer.start(Path(path))
-
-    def _on_model_imported(self, result) -> None:
-        self.adopt(result.project)
-        self._import = result  # unsaved until the first save writes the project and its weights
-        self._on_modified()
-        self._show_canvas()
-        source = result.source or Path("model")
-        self.settings.setValue("lastDir", str(source.parent))
-        doc = result.project.document
-        weights = f"weights of {len(result.weights)} layers are kept until you save" if result.weights \
-            else "no weights"
-        self.statusBar().showMessage(f"Imported {source.name}: {len(doc)} layers, {weights}.", 10_000)
-        if result.notes:
-            count = len(result.notes)
-            self.dialogs.notify(self, "Model imported", f"{source.name} was imported, with {count} "
-                                f"note{'s' if count != 1 else ''}:", "\n".join(f"• {n}" for n in result.notes))
-
-    def _on_import_failed(self, message: str) -> None:
-        self.statusBar().showMessage("The model was not imported.", 5000)
-        self.dialogs.error(self, "Cannot import the model", message)
-
-    def _imported_weights_saved(self) -> bool:
-        """Exports read the weights saved beside the project: an imported model is saved first."""
-        if self._import is None or not self._import.weights:
-            return True
-        answer = self.dialogs.ask(self, "Save the imported model first?", "Save the project before exporting "
-                                  "it?", (SAVE, CANCEL), "The imported weights are written beside the project "
-                                  "when it is saved; an export made before that would have fresh weights.")
-        return answer == SAVE and self.save()
-
     def show_sweep_dialog(self, key: str | None = None):
         """The Sweep dialog (layerlab.gui.sweep), made once; `key` is added to its space ("sweep this")."""
         from layerlab.gui.sweep.dialog import SweepDialog
@@ -466,181 +247,6 @@ class MainWindow(QMainWindow):
         self.sweep_dialog.show()
         self.sweep_dialog.raise_()
         return self.sweep_dialog
-
-    def adopt(self, loaded: Project) -> None:
-        """Show `loaded` in this window: the document is replaced in one step and the undo stack cleared."""
-        unplaced = any(loaded.document.position(n) is None for n in loaded.document.node_ids())
-        self._import = None
-        p = self.project
-        p.name, p.dataset, p.training, p.path = loaded.name, loaded.dataset, loaded.training, loaded.path
-        p.extra, p.node_extra, p.load_problems = loaded.extra, loaded.node_extra, list(loaded.load_problems)
-        self.document.load(loaded.document.nodes(), loaded.document.edges(), loaded.document.groups())
-        if unplaced:
-            self._place_all()
-        self.undo_stack.clear()
-        self._restored = False
-        self.check_service.set_extra_problems(list(loaded.load_problems))
-        self.problems.set_problems(list(loaded.load_problems))
-        self.inspector.show_nodes([])
-        self.summary.refresh()
-        if len(self.document):
-            self._show_canvas()
-        self._update_title()
-        if self.interactive:
-            self.recovery.set_dirty(False)
-        QTimer.singleShot(0, self.canvas.initial_view)
-        self.training.project_loaded()
-        self.refresh_path_problems()
-        self.projectLoaded.emit()
-
-    def _place_all(self) -> None:
-        """A file without positions (hand-written, imported): lay it out, as part of loading (no undo step)."""
-        for node_id, pos in self.canvas.layout_positions().items():  # spaced for the cards as drawn
-            self.document.move_node(node_id, pos)
-
-    def save(self) -> bool:
-        if self.project.path is None:
-            return self.save_as()
-        return self.save_to(self.project.path)
-
-    def save_as(self, path: str | Path | None = None) -> bool:
-        if path is None:
-            start = str(self.project.path or self.start_folder() /
-                        f"{(self.project.name or 'untitled').replace(' ', '_').lower()}{project_io.SUFFIX}")
-            path = self.dialogs.save_file(self, "Save Project As", start, files.PROJECT_FILTER)
-            if not path:
-                return False
-        path = Path(path)
-        if path.suffix != project_io.SUFFIX:
-            path = path.with_name(path.name + project_io.SUFFIX)
-        return self.save_to(path)
-
-    def save_to(self, path: Path) -> bool:
-        from layerlab.core.lock import project_lock
-
-        old = self.project.path
-        try:
-            with project_lock(path):  # another LayerLab saving this project: say so, write nothing
-                if self._import is not None:  # an imported model's weights, before any trained ones replace them
-                    files.write_imported_weights(self._import, path)
-                note = self.training.save_project(path)  # with the trained weights and the runs
-        except OSError as exc:
-            self.dialogs.error(self, "Cannot save the project", f"{path}: {exc.strerror or exc}")
-            return False
-        except LayerLabError as exc:
-            self.dialogs.error(self, "Cannot save the project", str(exc))
-            return False
-        files.carry_weights(old, path)
-        self.undo_stack.setClean()
-        self._restored = False
-        self._import = None
-        self._on_modified()
-        self.recent.add(path)
-        self.refresh_path_problems()  # the project's folder may have changed
-        self.settings.setValue("lastDir", str(path.parent))
-        self.statusBar().showMessage(f"Saved {path}" + (f". {note}" if note else ""), 8000 if note else 5000)
-        return True
-
-    def revert(self) -> None:
-        if self.project.path is None or not self.is_modified():
-            return
-        answer = self.dialogs.ask(self, "Revert to saved", f"Throw away the changes to {self.display_name()}?",
-                                  (DISCARD, CANCEL), "This cannot be undone.")
-        if answer == DISCARD:
-            self.recovery.discard()
-            self.open_path(self.project.path, ask=False)
-
-    def _fill_recent_menu(self) -> None:
-        menu = self.recent_menu
-        menu.clear()
-        paths = self.recent.paths()
-        for i, path in enumerate(paths):
-            action = menu.addAction(f"&{i + 1} {path.name}" if i < 9 else path.name)
-            action.setToolTip(str(path))
-            action.setStatusTip(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
-        if not paths:
-            menu.addAction("No recent projects").setEnabled(False)
-        menu.addSeparator()
-        clear = menu.addAction("Clear Recent")
-        clear.setEnabled(bool(paths))
-        clear.triggered.connect(self._clear_recent)
-
-    def _clear_recent(self) -> None:
-        self.recent.clear()
-        self._refresh_welcome()
-
-    def _fill_examples_menu(self) -> None:
-        menu = self.examples_menu
-        menu.clear()
-        examples = files.example_paths()
-        for path in examples:
-            action = menu.addAction(files.example_title(path))
-            action.setStatusTip(f"Open a copy of {path.name}")
-            action.triggered.connect(lambda _=False, p=path: self.open_example(p))
-        if not examples:
-            menu.addAction("No examples installed").setEnabled(False)
-
-    # -- exports --------------------------------------------------------------------------------------
-    def export_model_dialog(self, suffix: str) -> None:
-        if not self._imported_weights_saved():
-            return
-        base = self.project.path.with_suffix(suffix) if self.project.path else self.start_folder() / f"model{suffix}"
-        path = self.dialogs.save_file(self, "Export Model", str(base), ExportAdapter.FORMATS[suffix])
-        if path:
-            path = Path(path)
-            self.export_model(path if path.suffix == suffix else path.with_name(path.name + suffix))
-
-    def export_model(self, path: Path) -> files.BackgroundTask | None:
-        """Export a snapshot of the project on a background thread; the outcome is reported when done."""
-        return self.exporter.export(self.project, path)
-
-    def _on_export_busy(self, busy: bool) -> None:
-        for suffix in (".keras", ".h5", ".py"):
-            self.menu_actions[f"export{suffix}"].setEnabled(self.exporter.available and not busy)
-
-    def export_diagram_dialog(self, suffix: str) -> None:
-        stem = self.project.path.stem if self.project.path else "model"
-        base = self.start_folder() / f"{stem}{suffix}"
-        kind = "PNG image (*.png)" if suffix == ".png" else "SVG drawing (*.svg)"
-        path = self.dialogs.save_file(self, "Export Diagram", str(base), kind)
-        if path:
-            path = Path(path)
-            self.export_diagram(path if path.suffix.lower() == suffix else path.with_name(path.name + suffix))
-
-    def export_diagram(self, path: Path) -> bool:
-        """Draw the model (every layer and connection, in full detail) into a .png or .svg file."""
-        try:
-            files.write_canvas_diagram(self.canvas.canvas_scene, path, self.display_name())
-        except LayerLabError as exc:
-            self.dialogs.error(self, "Cannot export the diagram", str(exc))
-            return False
-        self.statusBar().showMessage(f"Diagram written to {path}", 5000)
-        return True
-
-    # -- recovery ---------------------------------------------------------------------------------------
-    def offer_recovery(self) -> bool:
-        """After a crash: offer to restore the newest recovery file left behind. True if one was restored."""
-        def ask(rec: recovery.Recovered) -> str:
-            return self.dialogs.ask(
-                self, "Restore unsaved work?",
-                f"LayerLab closed without saving {rec.label}. Restore the copy kept at {rec.when}?",
-                ("restore", DISCARD, "later"), "Discard deletes the copy; Later keeps it for the next start.")
-
-        chosen = recovery.choose(self.recovery.folder, ask, lambda msg: self.statusBar().showMessage(msg, 10_000))
-        if chosen is not None:
-            self.restore(chosen)
-        return chosen is not None
-
-    def restore(self, rec: recovery.Recovered) -> None:
-        """Show the recovered project as unsaved work, then let this editor's own recovery file take over."""
-        self.adopt(rec.project)
-        self._restored = True
-        self._on_modified()
-        self._show_canvas()
-        if self.recovery.write_now() or not self.interactive:
-            rec.file.unlink(missing_ok=True)
-        self.statusBar().showMessage(f"Restored {rec.label}: save it to keep it.", 10_000)
 
     # -- window events ---------------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -722,7 +328,7 @@ class MainWindow(QMainWindow):
                 action.setIcon(icons.icon(name))
         self.export_button.setIcon(icons.icon("export"))
         self.palette_panel.refresh_icons()
-        self._show_check_status(self.check_service.report)
+        self.check_status.show(self.check_service.report)
 
 
 def _project_urls(mime) -> list[Path]:

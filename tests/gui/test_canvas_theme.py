@@ -26,11 +26,11 @@ def test_every_category_has_its_own_colour(qapp):
 
 
 def test_header_text_is_readable_on_every_category_tint(qapp):
-    from layerlab.gui.canvas.node_item import _tint
+    from layerlab.gui.canvas.card_look import tint
 
     for t in (theme.LIGHT, theme.DARK):
         for c in catalog.CATEGORIES:
-            header = _tint(t, t.category(c))
+            header = tint(t, t.category(c))
             assert theme.contrast(header, t.text) >= 7.0, (t.name, c)  # WCAG AAA for the title
             assert theme.contrast(header, t.node) < 1.6  # a tint, not a second colour
         assert theme.contrast(t.node, t.text_muted) >= 4.5  # secondary text still passes AA

@@ -5,11 +5,11 @@ from PySide6.QtCore import QRectF
 
 from layerlab.core import catalog
 from layerlab.core import project as project_io
+from layerlab.core.arrange import layout_positions
 from layerlab.core.card import card_sizes
 from layerlab.core.document import GraphDocument
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
-from layerlab.gui.canvas.arrange import layout_positions
 from layerlab.gui.canvas.quick_add import QuickAddPopup
 from layerlab.resources import resource_path
 

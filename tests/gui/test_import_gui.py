@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication
 
 from layerlab import cli
 from layerlab.core import project as project_io
+from layerlab.core.arrange import layout_positions
 from layerlab.core.kerasenv import keras
 from layerlab.core.weights import weights_path_for
 from layerlab.gui import recovery
-from layerlab.gui.canvas.arrange import layout_positions
 from layerlab.gui.files import CANCEL, DISCARD, Dialogs
 from layerlab.gui.main_window import MainWindow
 

@@ -147,7 +147,7 @@ def test_an_export_during_a_run_is_refused_with_a_reason(qtbot, make_window, tmp
     ("MemoryError: Unable to allocate 7.5 TiB", "Out of memory: the run needs more memory"),
 ])
 def test_out_of_memory_messages_name_the_layer_when_tensorflow_does(reason, expected):
-    from layerlab.gui.training.messages import end_message
+    from layerlab.core.training.messages import end_message
 
     level, text = end_message(FAILED, reason, 3.0, {"big": "big"})
     assert level == "error" and text.startswith(expected)

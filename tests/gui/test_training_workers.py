@@ -22,9 +22,9 @@ from layerlab.core.engine.executor import LocalExecutor
 from layerlab.core.engine.train_role import IGNORE_STOP_ENV
 from layerlab.core.training import FAILED, FINISHED, STOPPED
 from layerlab.core.training.jobs import WEIGHTS_RUN_KEY
+from layerlab.core.training.messages import RESTORED
 from layerlab.core.weights import weights_path_for
 from layerlab.gui.training import worker as worker_module
-from layerlab.gui.training.messages import RESTORED
 
 from .test_training import ROOT, RUN_TIMEOUT_MS, make_window, open_digits, run  # noqa: F401
 

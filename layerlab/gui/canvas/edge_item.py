@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from layerlab.core.document import Edge
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
+from layerlab.gui.canvas.hover import HoverHighlight
 from layerlab.gui.canvas.routing import COLUMN_LANE, SWAP, flow_wire_path, routed_path, swapped, swapped_rect, wire_path
 
 __all__ = ["EdgeItem", "NoteItem", "ShareLinkItem", "WireItem", "wire_path"]
@@ -37,7 +38,7 @@ def _pens(t) -> dict:
     return pens
 
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(HoverHighlight, QGraphicsItem):
     """One edge of the document, from an output port to an input port."""
 
     LABEL_H = 16.0
@@ -224,16 +225,8 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(t.error if self.invalid else t.label_text)
         painter.drawStaticText(self._label_text_pos, self._static)
 
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
 
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
-
-
-class ShareLinkItem(QGraphicsItem):
+class ShareLinkItem(HoverHighlight, QGraphicsItem):
     """A dashed link, labelled "same layer", between a node and a node that calls its Keras layer again.
 
     It runs between the cards' top and bottom edges (the sides hold the ports),
@@ -302,14 +295,6 @@ class ShareLinkItem(QGraphicsItem):
         metrics = style.metrics("label")
         painter.drawStaticText(QPointF(self._label_rect.x() + 5,
                                        self._label_rect.y() + (self.LABEL_H - metrics.height()) / 2), self._static)
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
 
 
 def share_path(a: QRectF, b: QRectF) -> QPainterPath:

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
-from layerlab.gui.canvas.node_item import SUMMARY_STRIPE, _header_paths, _pens, _summary_title, _Text, _tint
+from layerlab.gui.canvas.card_look import SUMMARY_STRIPE, Text, header_paths, paint_texts, summary_title, tint
+from layerlab.gui.canvas.card_look import pens as card_pens
+from layerlab.gui.canvas.hover import HoverHighlight
 
 CARD_WIDTH = 220.0
 FRAME_PAD = 14.0
@@ -52,7 +54,7 @@ def _ports_y(n: int, top: float, bottom: float) -> list[float]:
     return [top + step * (i + 0.5) for i in range(n)]
 
 
-class GroupCardItem(QGraphicsItem):
+class GroupCardItem(HoverHighlight, QGraphicsItem):
     """A collapsed group: one card, its inputs on the left and outputs on the right (top and bottom flowing down)."""
 
     def __init__(self, group_id: str):
@@ -65,8 +67,8 @@ class GroupCardItem(QGraphicsItem):
         self.face: CardFace | None = None
         self.syncing = False
         self.error = False
-        self._texts: list[_Text] = []
-        self._summary: list[_Text] = []
+        self._texts: list[Text] = []
+        self._summary: list[Text] = []
         self._height = 80.0
         self._in_y: list[float] = []
         self._out_y: list[float] = []
@@ -82,17 +84,17 @@ class GroupCardItem(QGraphicsItem):
         self.face = face
         w, pad = CARD_WIDTH, style.PAD
         body, mono = style.metrics("body"), style.metrics("mono")
-        texts = [_Text(pad, 4 + (style.HEADER_HEIGHT - style.metrics("title").height()) / 2,
-                       style.metrics("title").elidedText(face.label, Qt.TextElideMode.ElideMiddle, w - 2 * pad - 18),
-                       "title", "text")]
+        texts = [Text(pad, 4 + (style.HEADER_HEIGHT - style.metrics("title").height()) / 2,
+                      style.metrics("title").elidedText(face.label, Qt.TextElideMode.ElideMiddle, w - 2 * pad - 18),
+                      "title", "text")]
         y = style.HEADER_HEIGHT + style.BODY_TOP_PAD
         count = f"{face.layers} layer{'s' if face.layers != 1 else ''}"
         if face.params is not None:
             count += f" · {face.params:,} params"
         if face.model:
             count = "Keras model · " + count
-        texts.append(_Text(pad, y, body.elidedText(count, Qt.TextElideMode.ElideRight, w - 2 * pad), "body",
-                           "muted"))
+        texts.append(Text(pad, y, body.elidedText(count, Qt.TextElideMode.ElideRight, w - 2 * pad), "body",
+                          "muted"))
         y += style.ROW_HEIGHT + 2
         ports_top = y
         for key, shapes in (("in", face.in_shapes), ("out", face.out_shapes)):
@@ -100,16 +102,16 @@ class GroupCardItem(QGraphicsItem):
             if len(shapes) > _MAX_SHAPE_ROWS:
                 shown[-1] = f"+{len(shapes) - _MAX_SHAPE_ROWS + 1} more"
             for shape in shown or ["—"]:
-                texts.append(_Text(pad, y, key, "small", "muted"))
+                texts.append(Text(pad, y, key, "small", "muted"))
                 shape = mono.elidedText(shape, Qt.TextElideMode.ElideRight, w - 2 * pad - 30)
-                texts.append(_Text(pad + 30, y - 1, shape, "mono", "text"))
+                texts.append(Text(pad + 30, y - 1, shape, "mono", "text"))
                 y += style.ROW_HEIGHT
                 key = ""
         ports_bottom = y
         y += 4
         state_color = "muted" if face.trainable == "trainable" else "accent"
-        texts.append(_Text(pad, y + (style.FOOTER_HEIGHT - style.metrics("small").height()) / 2,
-                           face.trainable, "small", state_color))
+        texts.append(Text(pad, y + (style.FOOTER_HEIGHT - style.metrics("small").height()) / 2,
+                          face.trainable, "small", state_color))
         self._height = y + style.FOOTER_HEIGHT
         self._in_y = _ports_y(len(face.in_shapes), ports_top, ports_bottom)
         self._out_y = _ports_y(len(face.out_shapes), ports_top, ports_bottom)
@@ -120,18 +122,18 @@ class GroupCardItem(QGraphicsItem):
             edge.adjust()
         self.update()
 
-    def _summary_texts(self) -> list[_Text]:
+    def _summary_texts(self) -> list[Text]:
         room = CARD_WIDTH - 2 * style.PAD
         texts, y = [], SUMMARY_STRIPE + 4
-        for line, pixels in _summary_title(self.face.label, room):
-            texts.append(_Text(style.PAD, y, line, "summary_title", "text", pixels))
+        for line, pixels in summary_title(self.face.label, room):
+            texts.append(Text(style.PAD, y, line, "summary_title", "text", pixels))
             y += style.sized_metrics("summary_title", pixels).height()
         if self.face.out_shapes and y + style.sized_metrics("summary_mono", 18).height() < self._height:
-            texts.append(_Text(style.PAD, y, _compact(self.face.out_shapes[0]), "summary_mono", "text", 18))
+            texts.append(Text(style.PAD, y, _compact(self.face.out_shapes[0]), "summary_mono", "text", 18))
         return texts
 
     @property
-    def summary(self) -> list[_Text]:
+    def summary(self) -> list[Text]:
         return self._summary
 
     def card_rect(self) -> QRectF:
@@ -168,7 +170,7 @@ class GroupCardItem(QGraphicsItem):
 
     def paint(self, painter, option, widget=None) -> None:
         t = theme.current()
-        pens = _pens(t)
+        pens = card_pens(t)
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         band = t.category(self.face.category if self.face else None)
         rect = self.card_rect()
@@ -177,28 +179,21 @@ class GroupCardItem(QGraphicsItem):
         painter.setBrush(t.node_border)
         painter.drawRoundedRect(rect.translated(5, 5), style.RADIUS, style.RADIUS)
         if lod < style.LOD_TEXT:
-            painter.setBrush(_tint(t, band))
+            painter.setBrush(tint(t, band))
             painter.drawRoundedRect(rect, style.RADIUS, style.RADIUS)
             painter.setBrush(band)
-            painter.drawPath(_header_paths(CARD_WIDTH)["summary_stripe"])
+            painter.drawPath(header_paths(CARD_WIDTH)["summary_stripe"])
             texts = [s for s in self._summary if s.pixels * lod >= style.SUMMARY_MIN_PIXELS]
         else:
             painter.setBrush(t.node)
             painter.drawRoundedRect(rect, style.RADIUS, style.RADIUS)
-            painter.setBrush(_tint(t, band))
-            painter.drawPath(_header_paths(CARD_WIDTH)["band"])
+            painter.setBrush(tint(t, band))
+            painter.drawPath(header_paths(CARD_WIDTH)["band"])
             painter.setBrush(band)
-            painter.drawPath(_header_paths(CARD_WIDTH)["stripe"])
+            painter.drawPath(header_paths(CARD_WIDTH)["stripe"])
             texts = self._texts
             self._paint_marker(painter, t, "+")
-        colors = {"text": t.text, "muted": t.text_muted, "accent": t.selection, "error": t.error}
-        font = None
-        for text in texts:
-            if text.font is not font:
-                font = text.font
-                painter.setFont(font)
-            painter.setPen(colors[text.color])
-            painter.drawStaticText(text.pos, text.static)
+        paint_texts(painter, t, texts)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pens["selected"] if self.isSelected() else pens["error"] if self.error
                        else pens["hover"] if self._hovered else pens["border"])
@@ -254,14 +249,6 @@ class GroupCardItem(QGraphicsItem):
             return
         super().mouseReleaseEvent(event)
 
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
-
     def itemChange(self, change, value):  # noqa: N802
         if change == _POSITION_CHANGED:
             for edge in self.edge_items:
@@ -281,7 +268,7 @@ class GroupFrameItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setZValue(-3.0)
         self._rect = QRectF()
-        self._title: _Text | None = None
+        self._title: Text | None = None
         self._label = ""
         self.depth = 0
 
@@ -293,8 +280,8 @@ class GroupFrameItem(QGraphicsItem):
         self.setZValue(-3.0 + depth * 0.01)
         room = rect.width() - 2 * style.PAD - 20
         text = style.metrics("title").elidedText(label, Qt.TextElideMode.ElideMiddle, max(room, 20))
-        self._title = _Text(rect.x() + style.PAD + 18, rect.y() + (FRAME_TITLE - style.metrics("title").height()) / 2,
-                            text, "title", "muted")
+        self._title = Text(rect.x() + style.PAD + 18, rect.y() + (FRAME_TITLE - style.metrics("title").height()) / 2,
+                           text, "title", "muted")
         self.setToolTip(f"<b>{label}</b><br>Double-click the title to collapse")
         self.update()
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from layerlab.gui import theme
 from layerlab.gui.canvas import style
-from layerlab.gui.canvas.node_item import SUMMARY_STRIPE, _tint
+from layerlab.gui.canvas.card_look import SUMMARY_STRIPE, tint
 
 
 class OverviewItem(QGraphicsItem):
@@ -104,7 +104,7 @@ class OverviewItem(QGraphicsItem):
             stripes[category].append(QRectF(rect.x(), rect.y(), rect.width(), max(SUMMARY_STRIPE, 3 * px)))
         fills = [(t.selection, outlines["selection"]), (t.error, outlines["error"]),
                  (t.share_link, outlines["shared"]), (t.node_border, borders)]
-        fills += [(_tint(t, t.category(category)), rects) for category, rects in bodies.items()]
+        fills += [(tint(t, t.category(category)), rects) for category, rects in bodies.items()]
         fills += [(t.category(category), rects) for category, rects in stripes.items()]
         self._fills = [(color, rects) for color, rects in fills if rects]
         self._fills_scale = scale

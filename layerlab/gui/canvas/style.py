@@ -6,6 +6,13 @@ from functools import cache
 
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF
 
+from layerlab.core.arrange import (  # noqa: F401 - auto-layout's spacing, which the wires' labels follow
+    COLUMN_GAP,
+    LABEL_PAD,
+    LABEL_ROOM,
+    LABEL_ROOM_BUNDLE,
+    ROW_GAP,
+)
 from layerlab.core.card import (  # noqa: F401 - a card's sizes are the core's (its layout uses them)
     BODY_TOP_PAD,
     FOOTER_HEIGHT,
@@ -22,15 +29,6 @@ RADIUS = 7.0
 PORT_RADIUS = 5.0
 PORT_HIT_RADIUS = 11.0
 
-# Auto-layout spacing: the least room between columns (a wider gap is made where a shape label needs it),
-# and between rows.
-COLUMN_GAP = 90.0
-ROW_GAP = 36.0
-# A wire's shape label (its text plus LABEL_PAD) shows when the wire spans LABEL_ROOM more than that;
-# a tensor with several wires has one label, just after the port, that needs LABEL_ROOM_BUNDLE.
-LABEL_PAD = 10.0
-LABEL_ROOM = 16.0
-LABEL_ROOM_BUNDLE = 40.0
 
 # Level of detail, by view scale (screen pixels per scene unit):
 LOD_TEXT = 0.5  # the full face (12 px body text >= 6 px on screen); below, the summary face: type and shape

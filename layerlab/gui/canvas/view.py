@@ -1,4 +1,4 @@
-"""The canvas view: zoom, pan, selection, drops, keyboard, clipboard and auto-layout.
+"""The canvas view: zoom, pan, selection, drops and auto-layout; keys.py its keyboard, selection_edits.py its edits.
 
 Every edit it makes is an undo command pushed on the window's QUndoStack; the
 scene then redraws from the document's notifications.
@@ -8,41 +8,33 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QCursor, QGuiApplication, QKeySequence, QPainter, QTransform, QUndoStack
+from PySide6.QtGui import QCursor, QPainter, QTransform, QUndoStack
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from layerlab.core import catalog
+from layerlab.core.arrange import layout_positions
 from layerlab.core.document import GraphDocument
-from layerlab.gui.canvas import clipboard, framing, style
-from layerlab.gui.canvas.arrange import layout_positions
-from layerlab.gui.canvas.context_menu import show_context_menu, try_group_action
+from layerlab.gui.canvas import framing, style
+from layerlab.gui.canvas.context_menu import show_context_menu
 from layerlab.gui.canvas.edge_item import EdgeItem
 from layerlab.gui.canvas.group_actions import GroupActions
 from layerlab.gui.canvas.group_item import GroupCardItem
+from layerlab.gui.canvas.keys import CanvasKeys
 from layerlab.gui.canvas.minimap import MinimapWidget
 from layerlab.gui.canvas.node_item import PENDING_TEXT, NodeItem
 from layerlab.gui.canvas.quick_add import QuickAddPopup
 from layerlab.gui.canvas.scene import CanvasScene
 from layerlab.gui.canvas.search import SearchBar
+from layerlab.gui.canvas.selection_edits import SelectionEdits
 from layerlab.gui.canvas.wiring import WiringController
 from layerlab.gui.checking import CheckService
-from layerlab.gui.commands import (
-    AddNodeCommand,
-    MoveNodesCommand,
-    PasteCommand,
-    PlaceBlockCommand,
-    RemoveEdgesCommand,
-    RemoveNodesCommand,
-    SetPositionsCommand,
-    UngroupCommand,
-)
+from layerlab.gui.commands import AddNodeCommand, MoveNodesCommand, SetPositionsCommand
 
 MIME_LAYER = "application/x-layerlab-layer"
 MIN_SCALE, MAX_SCALE = 0.01, 4.0
-PASTE_OFFSET = 40.0
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(SelectionEdits, QGraphicsView):
     """The editor's canvas. Signals: selectionChangedIds(list of node ids, in document order)."""
 
     selectionChangedIds = Signal(list)  # noqa: N815 - Qt naming
@@ -64,6 +56,7 @@ class CanvasView(QGraphicsView):
         self.canvas_scene.groupToggleRequested.connect(self.groups.toggle)
         self.search = SearchBar(self)  # Ctrl+F
         self.minimap = MinimapWidget(self)
+        self.keys = CanvasKeys(self)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):  # the view moved or zoomed
             bar.valueChanged.connect(self.minimap.schedule)
         self._unsubscribe_map = document.subscribe(self.minimap.schedule)  # not on hovers: ~7 ms at 800 nodes
@@ -84,9 +77,7 @@ class CanvasView(QGraphicsView):
         self.centerOn(0, 0)
 
         self._pan_from: QPointF | None = None
-        self._space_held = False
         self._press_positions: dict[str, QPointF] = {}
-        self._paste_count = 0
         self._emitting = False
         self.canvas_scene.selectionChanged.connect(self._on_selection_changed)
         if check_service is not None:
@@ -228,7 +219,7 @@ class CanvasView(QGraphicsView):
         if moves:
             self.undo_stack.push(MoveNodesCommand(self.document, moves))
 
-    # -- keyboard ---------------------------------------------------------------------------
+    # -- keyboard (keys.py) -----------------------------------------------------------------
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Tab:
             self.open_quick_add()  # Tab would move the focus; on the canvas it adds a layer
@@ -236,61 +227,16 @@ class CanvasView(QGraphicsView):
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
-        key = event.key()
-        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space_held = True
-            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
-            self.setInteractive(False)
-            return
-        if key == Qt.Key.Key_Escape:
-            if self.wiring.active:
-                self.wiring.cancel()
-            else:
-                self.canvas_scene.clearSelection()
-            return
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.delete_selected()
-            return
-        arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
-        if key in arrows and self.selected_ids():
-            step = style.GRID * (5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
-            self.nudge(arrows[key][0] * step, arrows[key][1] * step)
-            return
-        # Standard shortcuts, for when no window action claims them first.
-        for sequence, action in ((QKeySequence.StandardKey.SelectAll, self.select_all),
-                                 (QKeySequence.StandardKey.Copy, self.copy),
-                                 (QKeySequence.StandardKey.Cut, self.cut),
-                                 (QKeySequence.StandardKey.Paste, self.paste),
-                                 (QKeySequence.StandardKey.Undo, self.undo_stack.undo),
-                                 (QKeySequence.StandardKey.Redo, self.undo_stack.redo)):
-            if event.matches(sequence):
-                action()
-                return
-        if event.matches(QKeySequence.StandardKey.Find):
-            self.search.open()
-            return
-        if key == Qt.Key.Key_G and event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # when no window has it
-            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-            try_group_action(self, self.groups.ungroup if shift else self.groups.group_selection)
-            return
-        if key == Qt.Key.Key_D and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.duplicate()
-            return
-        super().keyPressEvent(event)
+        if not self.keys.press(event):
+            super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat() and self._space_held:
-            self._space_held = False
-            self.setInteractive(True)
-            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
-            return
-        super().keyReleaseEvent(event)
+        if not self.keys.release(event):
+            super().keyReleaseEvent(event)
 
     def focusOutEvent(self, event) -> None:  # noqa: N802
-        if self._space_held:  # a Space released elsewhere must not leave the canvas stuck in pan mode
-            self._space_held = False
-            self.setInteractive(True)
-            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        if self.keys.space_held:  # a Space released elsewhere must not leave the canvas stuck in pan mode
+            self.keys.end_pan()
         super().focusOutEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
@@ -357,108 +303,6 @@ class CanvasView(QGraphicsView):
         event.acceptProposedAction()
         self.select_nodes([node_id])
         self.setFocus()
-
-    # -- editing the selection ---------------------------------------------------------------
-    def delete_selected(self) -> None:
-        ids = self.selected_ids()
-        doomed = set(ids)
-        edges = [e for e in self.selected_edges() if e.source not in doomed and e.target not in doomed]
-        groups = self.groups.emptied_by(ids)
-        if not ids and not edges:
-            return
-        if (ids and edges) or groups:
-            self.undo_stack.beginMacro(f"Delete {len(ids)} node(s) and {len(edges)} connection(s)" if edges
-                                       else RemoveNodesCommand(self.document, ids).text())
-            if edges:
-                self.undo_stack.push(RemoveEdgesCommand(self.document, edges))
-            self.undo_stack.push(RemoveNodesCommand(self.document, ids))
-            if groups:  # groups left empty go too (innermost first, so that undo rebuilds the nesting)
-                self.undo_stack.push(UngroupCommand(self.document, groups))
-            self.undo_stack.endMacro()
-        elif ids:
-            self.undo_stack.push(RemoveNodesCommand(self.document, ids))
-        else:
-            self.undo_stack.push(RemoveEdgesCommand(self.document, edges))
-
-    def nudge(self, dx: float, dy: float) -> None:
-        moves = {}
-        for node_id in self.selected_ids():
-            item = self.canvas_scene.nodes[node_id]
-            old = self.document.position(node_id)
-            moves[node_id] = (old, (item.pos().x() + dx, item.pos().y() + dy))
-        if moves:
-            self.undo_stack.push(MoveNodesCommand(self.document, moves))
-
-    def copy(self) -> None:
-        ids = self.selected_ids()
-        if ids:
-            QGuiApplication.clipboard().setMimeData(clipboard.to_mime(*clipboard.selection(self.document, ids)))
-            self._paste_count = 0
-
-    def cut(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        self.copy()
-        command = RemoveNodesCommand(self.document, ids)
-        command.setText(command.text().replace("Delete", "Cut", 1))
-        self.undo_stack.push(command)
-        self._paste_count = -1  # the first paste goes where the nodes were
-
-    def paste(self) -> list[str]:
-        payload = clipboard.from_mime(QGuiApplication.clipboard().mimeData())
-        if payload is None:
-            return []
-        self._paste_count += 1
-        offset = PASTE_OFFSET * self._paste_count
-        return self._paste(*payload, offset=(offset, offset)).new_ids
-
-    def duplicate(self) -> list[str]:
-        ids = self.selected_ids()
-        if not ids:
-            return []
-        nodes, edges = clipboard.selection(self.document, ids)
-        groups = self.groups.selected_groups()  # a duplicated group is a copy of the block: new weights
-        if groups:
-            self.undo_stack.beginMacro(f"Duplicate {self.document.group(groups[0]).label}" if len(groups) == 1
-                                       else f"Duplicate {len(groups)} groups")
-        command = self._paste(nodes, edges, offset=(PASTE_OFFSET, PASTE_OFFSET), text="Duplicate")
-        if groups:
-            copies = self.groups.copy_groups(groups, command.id_map)
-            self.undo_stack.endMacro()
-            self.canvas_scene.flush()
-            self.canvas_scene.clearSelection()
-            for gid in copies:
-                card = self.canvas_scene.group_layer.cards.get(gid)
-                if card is not None:
-                    card.setSelected(True)
-        return command.new_ids
-
-    def place_block(self, group_id: str, shared: bool, at: QPointF | None = None) -> str:
-        """Place a reusable block again at `at` (default: the view's centre), one undo step; returns its group."""
-        members = self.document.group_members(group_id)
-        spots = [p for p in (self.document.position(n) for n in members) if p is not None]
-        corner = QPointF(min(x for x, _ in spots), min(y for _, y in spots)) if spots else QPointF()
-        if at is None:
-            at = self.mapToScene(self.viewport().rect().center())
-        g = style.GRID
-        offset = (round((at.x() - corner.x()) / g) * g, round((at.y() - corner.y()) / g) * g)
-        command = PlaceBlockCommand(self.document, group_id, shared, offset)
-        self.undo_stack.push(command)
-        self.canvas_scene.flush()
-        self.canvas_scene.clearSelection()
-        card = self.canvas_scene.group_layer.cards.get(command.group_id)
-        if card is not None:
-            card.setSelected(True)
-        return command.group_id
-
-    def _paste(self, nodes, edges, offset, text: str | None = None) -> PasteCommand:
-        command = PasteCommand(self.document, nodes, edges, offset=offset)
-        if text:
-            command.setText(command.text().replace("Paste", text, 1))
-        self.undo_stack.push(command)
-        self.select_nodes(command.new_ids)
-        return command
 
     # -- layout --------------------------------------------------------------------------------
     def set_snap_to_grid(self, on: bool) -> None:

@@ -17,9 +17,9 @@ import networkx as nx
 from PySide6.QtCore import QLineF, QObject, QPoint, QPointF
 
 from layerlab.core.document import Edge
+from layerlab.core.verdicts import Verdict, describe_shape
 from layerlab.gui.canvas.edge_item import NoteItem, WireItem
 from layerlab.gui.canvas.port_item import BAD, GOOD, INPUT, NEUTRAL, OUTPUT, UNKNOWN, PortItem
-from layerlab.gui.canvas.verdicts import Verdict, describe_shape
 from layerlab.gui.commands import AddEdgeCommand, RemoveEdgesCommand
 
 SNAP_PIXELS = 22.0  # how close (on screen) the cursor must come to a port to land on it

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QFileDialog
 from layerlab.core.data.sources import file_filter
 from layerlab.core.document import NODE_MOVED
 from layerlab.core.errors import LayerLabError
+from layerlab.core.training.messages import ERROR, INFO
 from layerlab.core.training.progress import RunProgress
 from layerlab.core.training.series import RunHistory
 from layerlab.gui import icons
@@ -39,7 +40,6 @@ from layerlab.gui.training.data_panel import DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
-from layerlab.gui.training.messages import ERROR, INFO
 from layerlab.gui.training.run_panel import RunPanel
 from layerlab.gui.training.run_reports import RunReports
 from layerlab.gui.training.sections import SectionStore

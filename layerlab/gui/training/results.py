@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from layerlab.gui.training.messages import format_metric
+from layerlab.core.training.messages import format_metric
 from layerlab.gui.training.predictions import SamplePredictionsView
 
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from layerlab.core.training.messages import ERROR, INFO, OK, WARNING
 from layerlab.gui import icons
-from layerlab.gui.training.messages import ERROR, INFO, OK, WARNING
 
 _ICONS = {OK: "ok", INFO: "dot", WARNING: "warning", ERROR: "error"}
 NO_DATA = "The project has no data to train on: choose a source in the Data panel."

@@ -13,7 +13,7 @@ import time
 from PySide6.QtCore import QTimer
 
 from layerlab.core.training.listener import FAILED, STOPPED
-from layerlab.gui.training.messages import INFO, RESTORED, end_message
+from layerlab.core.training.messages import INFO, RESTORED, end_message
 
 PROGRESS_INTERVAL_S = 0.5
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from layerlab.core.training.messages import format_duration, format_metric
 from layerlab.core.training.series import VAL, Lineage, RunHistory
-from layerlab.gui.training.messages import format_duration, format_metric
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _MARKS = {"running": "▶", "finished": "✓", "stopped": "■", "failed": "✖"}

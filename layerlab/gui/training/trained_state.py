@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from layerlab.core.training.errors import TrainedStateError
-from layerlab.gui.training.messages import ERROR, INFO
+from layerlab.core.training.messages import ERROR, INFO
 
 KEEP_EARLIER = 1  # earlier models kept alive (each in its worker) after a newer one, so that they can be picked
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from layerlab.core.document import GraphDocument
 from layerlab.core.notation import format_shape
-from layerlab.gui.training.messages import format_metric
+from layerlab.core.training.messages import format_metric
 
 
 class WeightsView(QWidget):

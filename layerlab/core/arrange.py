@@ -1,7 +1,9 @@
-"""Auto-layout for the canvas: the core's layered layout, spaced for the cards as the canvas draws them.
+"""Auto-layout as the canvas draws it: the layered layout, spaced for the cards and the wires' shape labels.
 
-Qt-free work only (card sizes come from :mod:`face`), so an import can lay a
-model out on a worker thread exactly as Auto Layout would on the canvas.
+No Qt: card sizes come from :mod:`layerlab.core.card` and a label's width
+from the caller (the canvas measures it with its font; without one, an
+estimate), so an import can lay a model out on a worker thread exactly as
+Auto Layout would on the canvas.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from collections.abc import Callable, Mapping
 from layerlab.core.card import card_sizes
 from layerlab.core.document import GraphDocument
 from layerlab.core.layout_fit import READABLE_WIDTH, SCREEN_ASPECT, fit_layout
-from layerlab.gui.canvas import style
+
+# The least room between columns (a wider gap is made where a shape label needs it), and between rows.
+COLUMN_GAP = 90.0
+ROW_GAP = 36.0
+# A wire's shape label (its text plus LABEL_PAD) shows when the wire spans LABEL_ROOM more than that;
+# a tensor with several wires has one label, just after the port, that needs LABEL_ROOM_BUNDLE.
+LABEL_PAD = 10.0
+LABEL_ROOM = 16.0
+LABEL_ROOM_BUNDLE = 40.0
 
 
 def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, float]] | None = None,
@@ -50,12 +60,12 @@ def layout_positions(document: GraphDocument, sizes: Mapping[str, tuple[float, f
         labels.update(dict.fromkeys(unknown, guess))
     width = label_width or estimated_width
     bundled = {source for (source, _port), n in wires.items() if n > 1}
-    room = {n: math.ceil(width(text) + style.LABEL_PAD + 2  # 2: positions are rounded to whole units
-                         + (style.LABEL_ROOM_BUNDLE if n in bundled else style.LABEL_ROOM))
+    room = {n: math.ceil(width(text) + LABEL_PAD + 2  # 2: positions are rounded to whole units
+                         + (LABEL_ROOM_BUNDLE if n in bundled else LABEL_ROOM))
             for n, text in labels.items() if text}
     return fit_layout(document, sizes, group_sizes=group_sizes, direction=direction, aspect=aspect,
                       readable_width=readable_width,
-                      column_gap=style.COLUMN_GAP, row_gap=style.ROW_GAP, room_after=room)
+                      column_gap=COLUMN_GAP, row_gap=ROW_GAP, room_after=room)
 
 
 def guessed_label(document: GraphDocument) -> str:

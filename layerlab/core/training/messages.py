@@ -1,8 +1,9 @@
 """How a run's end is told to the user: one clear sentence for each way a run can end.
 
-Plain Python (no Qt), so the wording is tested on its own. The engine's
-reasons are already user-facing; this adds what to do next for the faults a
-person can act on (a NaN loss, running out of memory, data that does not fit).
+No Qt: the Runs tab shows these, and the wording is tested on its own
+(tests/test_training_messages.py). The engine's reasons are already
+user-facing; this adds what to do next for the faults a person can act on
+(a NaN loss, running out of memory, data that does not fit).
 """
 
 from __future__ import annotations
