@@ -142,7 +142,8 @@ class _Levels:
         self.room = {} if down else dict(room_after)  # top to bottom, labels sit in the layer gap
         grouped = {n for g in self.groups.values() for n in g.nodes}
         self.loose = [n for n in document.node_ids() if n not in grouped]
-        self.wires = list(document.graph.edges())  # (source, target) pairs, read once for every level
+        self.place_of = {n: i for i, n in enumerate(document.node_ids())}
+        self.targets = {n: list(document.graph.successors(n)) for n in self.place_of}  # read once for every level
         self.children = {g: [] for g in (None, *self.groups)}
         for g in self.groups.values():
             self.children.setdefault(g.parent, []).append(g.id)
@@ -222,9 +223,9 @@ class _Levels:
     def _quotient(self, key, block_size):
         """The level as drawn: its own nodes, one node per block, the wires between them."""
         nodes, seen, sizes, room = [], set(), {}, {}
-        for n in self.doc.node_ids():
-            k = key.get(n)
-            if k is None or k in seen:
+        for n in sorted(key, key=self.place_of.__getitem__):  # the level's nodes only, in node order
+            k = key[n]
+            if k in seen:
                 continue
             seen.add(k)
             nodes.append(Node(k, "Group" if k in block_size else self.doc.node_type(n), {}))
@@ -233,10 +234,12 @@ class _Levels:
             if n in key:
                 room[key[n]] = max(room.get(key[n], 0.0), r)
         edges = set()
-        for u, v in self.wires:
-            s, t = key.get(u), key.get(v)
-            if s is not None and t is not None and s != t:
-                edges.add((s, t))
+        for u in key:
+            s = key[u]
+            for v in self.targets[u]:
+                t = key.get(v)
+                if t is not None and s != t:
+                    edges.add((s, t))
         quotient = GraphDocument()
         quotient.load(nodes, [Edge(s, t, i) for i, (s, t) in enumerate(sorted(edges))])
         return quotient, sizes, room
