@@ -20,7 +20,7 @@ the default one (224x224x3, 1000 classes: the issue's) and the 32x32x3, 10-class
 of earlier figures. With --apps, other keras.applications models (default shapes)
 are imported too, to see that no model got slower.
 
-Usage: python bench/bench_import.py [--runs N] [--apps] [--no-keras]
+Usage: python bench/bench_import.py [--runs N] [--apps] [--no-keras] [--only NAME ...] [--formats .keras .h5]
 """
 
 import argparse
@@ -134,10 +134,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--apps", action="store_true", help="other keras.applications models too")
     parser.add_argument("--no-keras", action="store_true", help="leave out keras.models.load_model")
+    parser.add_argument("--only", nargs="*", help=f"these files only, of {', '.join([*MODELS, *APPS])}")
+    parser.add_argument("--formats", nargs="*", default=[".keras", ".h5"], choices=[".keras", ".h5"])
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    models = {stem: saved(stem, *spec) for stem, spec in MODELS.items()}
-    apps = {name: saved(name, *spec) for name, spec in APPS.items()} if args.apps else {}
+
+    def chosen(specs: dict) -> dict:
+        picked = {stem: saved(stem, *spec) for stem, spec in specs.items() if not args.only or stem in args.only}
+        return {stem: {s: p for s, p in paths.items() if s in args.formats} for stem, paths in picked.items()}
+
+    models = chosen(MODELS)
+    apps = chosen(APPS) if args.apps or args.only else {}
 
     rows = []
     for stem, paths in models.items():
@@ -147,7 +154,7 @@ def main() -> None:
         rows += layerlab_rows(name, paths, args.runs, parts=False)
     tensorflow_loaded = "tensorflow" in sys.modules
 
-    if not args.no_keras:
+    if not args.no_keras and "nasnet_mobile_224" in models:
         start = time.perf_counter()
         keras = quiet_keras()
         rows.append(["import keras (TensorFlow), once", fmt_ms(time.perf_counter() - start), "", ""])
