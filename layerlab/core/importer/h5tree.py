@@ -29,7 +29,7 @@ class H5Tree:
         names: list[str] = []
         self._id.links.visit(names.append)  # every link, depth first; hard links to groups are entered
         for name in names:
-            name = name.decode("utf-8", "replace") if isinstance(name, bytes) else name
+            name = name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
             parent, _, base = name.rpartition("/")
             self._children.setdefault(parent, []).append(base)
             self._children.setdefault(name, [])
@@ -55,7 +55,7 @@ class H5Tree:
         if self._hard(path):
             import h5py
 
-            obj = h5py.h5o.open(self._id, path.encode("utf-8"))
+            obj = h5py.h5o.open(self._id, path.encode("utf-8", "surrogateescape"))
             kind = GROUP if isinstance(obj, h5py.h5g.GroupID) else DATASET if isinstance(obj, h5py.h5d.DatasetID) \
                 else OTHER
         self._kind[path] = kind
@@ -88,14 +88,14 @@ class H5Tree:
     def _hard(self, path: str) -> bool:
         import h5py
 
-        return self._id.links.get_info(path.encode("utf-8")).type == h5py.h5l.TYPE_HARD
+        return self._id.links.get_info(path.encode("utf-8", "surrogateescape")).type == h5py.h5l.TYPE_HARD
 
 
 def read_array(location_id, name: str) -> np.ndarray:
     """Dataset `name` under an h5py object id, as np.asarray(h5py dataset) would give it, without its overhead."""
     import h5py
 
-    dataset = h5py.h5d.open(location_id, name.encode("utf-8"))
+    dataset = h5py.h5d.open(location_id, name.encode("utf-8", "surrogateescape"))
     dtype, shape = dataset.dtype, dataset.shape
     if shape is None or dtype.kind not in _PLAIN_KINDS or dtype.metadata or dtype.fields:
         return np.asarray(h5py.Dataset(dataset))  # empty (null) spaces, strings, enums: h5py knows them
