@@ -103,3 +103,24 @@ def test_new_ids_follow_the_same_rule():
     doc = GraphDocument()
     made = doc.add_node("Conv2D Transpose!")
     assert doc.id_problem(made, old=made) is None and made == "conv2d__transpose_1"
+
+
+def test_edges_come_by_target_in_node_order_then_port_then_source_order():
+    """edges() sorts with one map of the node order: the same order as in_edges node by node."""
+    d = GraphDocument()
+    for n in ("a", "b", "c"):
+        d.add_node("Input", {"shape": [2]}, node_id=n)
+    d.add_node("Concatenate", {}, node_id="cat")
+    d.add_node("Dense", {"units": 2}, node_id="early", index=0)  # node order is not the order of adding
+    d.add_edge("c", "cat", 1)
+    d.add_edge("b", "cat", 0, 1)
+    d.add_edge("a", "cat", 0)
+    d.add_edge("b", "cat", 0)
+    d.add_edge("c", "early")
+    d.add_edge("early", "cat", 2)
+    assert d.edges() == [
+        Edge("c", "early", 0, 0),
+        Edge("a", "cat", 0, 0), Edge("b", "cat", 0, 0), Edge("b", "cat", 0, 1), Edge("c", "cat", 1, 0),
+        Edge("early", "cat", 2, 0),
+    ]
+    assert d.edges() == [e for n in d.node_ids() for e in d.in_edges(n)]

@@ -137,3 +137,27 @@ def test_an_expanded_group_is_never_cut_across_two_columns():
     pos = fit_layout(doc, direction="top-to-bottom")
     assert len({pos[n][0] for n in members}) == 1  # one column: its frame encloses only its own nodes
     assert len({x for x, _ in pos.values()}) > 2
+
+
+def blocks(n_blocks: int, per_block: int, collapsed: bool) -> GraphDocument:
+    """A chain cut into groups, each with a nested group inside and a skip over its middle."""
+    doc = chain(n_blocks * per_block + 2)
+    for b in range(n_blocks):
+        members = [f"d{b * per_block + i + 1}" for i in range(per_block)]
+        outer = doc.add_group(f"block{b}", members, collapsed=collapsed)
+        doc.add_group(f"inner{b}", members[1:-1], collapsed=collapsed, parent=outer)
+        doc.add_edge(members[0], members[-1], 1)
+    return doc
+
+
+@pytest.mark.parametrize("collapsed", [True, False])
+@pytest.mark.parametrize("n_blocks, expected", [(1, "left-to-right"), (30, "top-to-bottom")])
+def test_auto_lays_out_exactly_as_the_direction_it_chooses(n_blocks, expected, collapsed):
+    """"auto" measures the left-to-right drawing without laying out collapsed groups' insides, and keeps that
+    drawing when it wins: the result is the one the chosen direction gives from scratch."""
+    doc = blocks(n_blocks, 5, collapsed)
+    auto = fit_layout(doc)
+    assert auto == fit_layout(doc, direction=expected)
+    assert auto != fit_layout(doc, direction=({"left-to-right", "top-to-bottom"} - {expected}).pop())
+    assert set(auto) == set(doc.node_ids())
+    assert auto == fit_layout(doc)  # nothing is left over from one call to the next

@@ -138,14 +138,18 @@ class GraphDocument:
 
     def edges(self) -> list[Edge]:
         """All edges, grouped by target in node order, then by port."""
+        place = {n: i for i, n in enumerate(self._order)}  # one map, not a list search per edge
         out = []
         for n in self._order:
-            out.extend(self.in_edges(n))
+            out.extend(self._in_edges(n, place.__getitem__))
         return out
 
     def in_edges(self, node_id: str) -> list[Edge]:
+        return self._in_edges(node_id, self._order.index)
+
+    def _in_edges(self, node_id: str, place) -> list[Edge]:
         es = [Edge(u, v, k[0], k[1]) for u, v, k in self._graph.in_edges(node_id, keys=True)]
-        return sorted(es, key=lambda e: (e.port, self._order.index(e.source), e.source_port))
+        return sorted(es, key=lambda e: (e.port, place(e.source), e.source_port))
 
     def out_edges(self, node_id: str) -> list[Edge]:
         return [Edge(u, v, k[0], k[1]) for u, v, k in self._graph.out_edges(node_id, keys=True)]

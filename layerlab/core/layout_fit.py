@@ -105,14 +105,16 @@ def fit_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, float]]
         return {}
     size = {n: tuple(sizes[n]) if sizes and n in sizes else (NODE_WIDTH, NODE_HEIGHT) for n in document.node_ids()}
     gaps = (column_gap, row_gap, layer_gap)
+    wide = None
     if direction == "auto":
+        # The extent needs no collapsed group's inside: those are laid out only if left to right wins.
         wide = _Levels(document, size, group_sizes or {}, room_after or {}, gaps, down=False)
-        positions, extent = wide.place(None)
-        width, height = extent
+        width, height = wide.extent(None)
         too_wide = width > readable_width and width > 2.0 * aspect * max(height, 1.0)
         direction = "top-to-bottom" if too_wide else "left-to-right"
     down = direction == "top-to-bottom"
-    levels = _Levels(document, size, group_sizes or {}, room_after or {}, gaps, down=down)
+    levels = wide if wide is not None and not down else \
+        _Levels(document, size, group_sizes or {}, room_after or {}, gaps, down=down)
     wrap = (1 / aspect, readable_width / aspect) if down else None  # a column too tall to show readably is wrapped
     positions, _extent = levels.place(None, wrap)
     if down:
@@ -121,7 +123,10 @@ def fit_layout(document: GraphDocument, sizes: Mapping[str, tuple[float, float]]
 
 
 class _Levels:
-    """Lays out one level (the top, or a group's inside) in layout space, its groups as blocks."""
+    """Lays out one level (the top, or a group's inside) in layout space, its groups as blocks.
+
+    Each level is arranged once (memoized): `extent` needs only the levels drawn open, `place` every level.
+    """
 
     def __init__(self, document, size, group_sizes, room_after, gaps, down: bool):
         self.doc = document
@@ -135,55 +140,92 @@ class _Levels:
         self.column_gap = layer_gap if down else column_gap
         self.row_gap = row_gap
         self.room = {} if down else dict(room_after)  # top to bottom, labels sit in the layer gap
-        self.loose = [n for n in document.node_ids() if document.group_of(n) is None]
+        grouped = {n for g in self.groups.values() for n in g.nodes}
+        self.loose = [n for n in document.node_ids() if n not in grouped]
+        self.place_of = {n: i for i, n in enumerate(document.node_ids())}
+        self.targets = {n: list(document.graph.successors(n)) for n in self.place_of}  # read once for every level
+        self.children = {g: [] for g in (None, *self.groups)}
+        for g in self.groups.values():
+            self.children.setdefault(g.parent, []).append(g.id)
+        self._arranged: dict = {}
+        self._arrange_graph: dict = {}
+        self._placed: dict = {}
+
+    def _members(self, group_id: str) -> list[str]:
+        out = list(self.groups[group_id].nodes)
+        for child in self.children.get(group_id, ()):
+            out.extend(self._members(child))
+        return out
+
+    def extent(self, scope: str | None) -> tuple[float, float]:
+        """(width, height) of `scope`'s level as laid out, unwrapped (layout space)."""
+        positions, drawn_size, _blocks = self._arrange(scope)
+        return _extent(positions, drawn_size)
 
     def place(self, scope: str | None, wrap: tuple[float, float] | None = None):
         """({node: (x, y)} from (0, 0), (width, height)) of everything in `scope` (None: the whole graph).
 
         `wrap`: (aspect, length): a level longer than `length` is wrapped to about `aspect` (layout space).
         """
+        if wrap is None and scope in self._placed:
+            return self._placed[scope]
+        positions, drawn_size, blocks = self._arrange(scope)
+        if wrap is not None and _extent(positions, drawn_size)[0] > wrap[1]:
+            positions = _wrapped(self._arrange_graph[scope], positions, drawn_size, wrap[0], self.row_gap)
+        out: dict[str, tuple[float, float]] = {}
+        for k, (x, y) in positions.items():
+            if k in blocks:
+                child = blocks[k]
+                inner, _size = self.place(child)
+                if self.groups[child].collapsed:  # its card stands at its nodes' top-left corner
+                    dx = -min(ix for ix, _iy in inner.values())
+                    dy = -min(iy for _ix, iy in inner.values())
+                else:
+                    dx, dy = self.frame_offset
+                out.update({n: (ix + x + dx, iy + y + dy) for n, (ix, iy) in inner.items()})
+            else:
+                out[k] = (x, y)
+        result = out, _extent(positions, drawn_size)
+        if wrap is None:
+            self._placed[scope] = result
+        return result
+
+    def _arrange(self, scope: str | None):
+        """(positions, sizes, {block key: group id}) of `scope`'s level as drawn: nodes and blocks, unwrapped."""
+        if scope in self._arranged:
+            return self._arranged[scope]
         nodes = list(self.groups[scope].nodes) if scope else self.loose
         key = dict.fromkeys(nodes)
         for n in nodes:
             key[n] = n
-        blocks: dict[str, tuple[dict, tuple[float, float]]] = {}  # block key -> (inner positions, offset)
+        blocks: dict[str, str] = {}  # block key -> its group
         block_size: dict[str, tuple[float, float]] = {}
-        for child in grouping.children(self.groups, scope):
-            members = grouping.members(self.groups, child)
+        for child in self.children.get(scope, ()):
+            members = self._members(child)
             if not members:
                 continue
-            inner, (w, h) = self.place(child)
             k = _GROUP + child
-            if self.groups[child].collapsed:  # its card stands at its nodes' top-left corner
-                x0 = min(x for x, _y in inner.values())
-                y0 = min(y for _x, y in inner.values())
-                block_size[k], offset = self.card[child], (-x0, -y0)
+            if self.groups[child].collapsed:
+                block_size[k] = self.card[child]
             else:
+                w, h = self.extent(child)
                 block_size[k] = (w + self.frame_extra[0], h + self.frame_extra[1])
-                offset = self.frame_offset
-            blocks[k] = (inner, offset)
+            blocks[k] = child
             for n in members:
                 key[n] = k
         drawn, drawn_size, room = self._quotient(key, block_size)
         positions = layered_layout(drawn, drawn_size, column_gap=self.column_gap, row_gap=self.row_gap,
                                    room_after=room)
-        if wrap is not None and _extent(positions, drawn_size)[0] > wrap[1]:
-            positions = _wrapped(drawn, positions, drawn_size, wrap[0], self.row_gap)
-        out: dict[str, tuple[float, float]] = {}
-        for k, (x, y) in positions.items():
-            if k in blocks:
-                inner, (dx, dy) = blocks[k]
-                out.update({n: (ix + x + dx, iy + y + dy) for n, (ix, iy) in inner.items()})
-            else:
-                out[k] = (x, y)
-        return out, _extent(positions, drawn_size)
+        self._arranged[scope] = positions, drawn_size, blocks
+        self._arrange_graph[scope] = drawn
+        return self._arranged[scope]
 
     def _quotient(self, key, block_size):
         """The level as drawn: its own nodes, one node per block, the wires between them."""
         nodes, seen, sizes, room = [], set(), {}, {}
-        for n in self.doc.node_ids():
-            k = key.get(n)
-            if k is None or k in seen:
+        for n in sorted(key, key=self.place_of.__getitem__):  # the level's nodes only, in node order
+            k = key[n]
+            if k in seen:
                 continue
             seen.add(k)
             nodes.append(Node(k, "Group" if k in block_size else self.doc.node_type(n), {}))
@@ -192,10 +234,12 @@ class _Levels:
             if n in key:
                 room[key[n]] = max(room.get(key[n], 0.0), r)
         edges = set()
-        for e in self.doc.edges():
-            s, t = key.get(e.source), key.get(e.target)
-            if s is not None and t is not None and s != t:
-                edges.add((s, t))
+        for u in key:
+            s = key[u]
+            for v in self.targets[u]:
+                t = key.get(v)
+                if t is not None and s != t:
+                    edges.add((s, t))
         quotient = GraphDocument()
         quotient.load(nodes, [Edge(s, t, i) for i, (s, t) in enumerate(sorted(edges))])
         return quotient, sizes, room

@@ -27,10 +27,11 @@ groups a node is already in (a nested model's blocks nest in it).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
-from layerlab.core.document import GraphDocument
+from layerlab.core.document import GraphDocument, Node
 
 MIN_BLOCK = 3
 _CELL = re.compile(r"(?:^|_)(normal|reduction|adjust)_(?:.*?_)?((?:stem_|reduce_)?\d+)$")
@@ -58,19 +59,26 @@ def _is_generated(name: str, type_name: str) -> bool:
     """A name Keras gives a layer by itself: its class in snake case, maybe numbered (`conv2d_5`)."""
     if not type_name:
         return False
+    return _generated_names(type_name).fullmatch(name) is not None
+
+
+@functools.lru_cache(maxsize=512)
+def _generated_names(type_name: str) -> re.Pattern:
+    """The names Keras makes up for a layer of `type_name` (once per type: a model repeats its types)."""
     snake = re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", type_name)).lower()  # Keras's
-    return re.fullmatch(rf"{re.escape(snake)}(?:_\d+)?", name) is not None
+    return re.compile(rf"{re.escape(snake)}(?:_\d+)?")
 
 
 def scope_blocks(document: GraphDocument) -> dict[str, list[str]]:
     """Block label -> its nodes, in node order, for the nodes `document` has (not yet grouped by this)."""
     scopes: dict[str, str] = {}
-    for node in document.nodes():
-        if node.type == "Input":
+    for n in document.node_ids():
+        type_name = document.node_type(n)
+        if type_name == "Input":
             continue
-        scope = scope_of(node.layer_name, node.type)
+        scope = scope_of(_layer_name(document, n), type_name)
         if scope is not None:
-            scopes[node.id] = scope
+            scopes[n] = scope
     _adopt_between(document, scopes)
     blocks: dict[str, list[str]] = {}
     for n in document.node_ids():
@@ -132,9 +140,14 @@ def _first_hit(neighbours: Iterable[str], scopes: dict, memo: dict, step) -> fro
 def _label(document: GraphDocument, scope: str, nodes: list[str]) -> str:
     if not scope.startswith("cell_"):
         return scope
-    names = [document.node(n).layer_name for n in nodes]
+    names = [_layer_name(document, n) for n in nodes]
     kind = "reduction" if any(re.search(r"(?:^|_)reduction_", name) for name in names) else "normal"
     return f"{kind}_{scope}"
+
+
+def _layer_name(document: GraphDocument, node_id: str) -> str:
+    """Node.layer_name, read without copying the node's params (document.node would, for every node)."""
+    return Node(node_id, "", document.graph.nodes[node_id]["params"]).layer_name
 
 
 def add_scope_groups(document: GraphDocument, collapsed: bool = True) -> list[str]:

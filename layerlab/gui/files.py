@@ -337,11 +337,11 @@ def import_for_editor(path: str | Path, engine) -> ImportedModel:
     """
     from layerlab.core import project as project_io
     from layerlab.core.arrange import layout_positions
+    from layerlab.core.engine.weight_pack import take_weights
 
     result = engine.call_blocking("import", {"path": str(Path(path).resolve())})
     project = project_io.from_json(result["project"])
-    arrays = engine.arrays
-    weights = {layer: [arrays.take(ref) for ref in refs] for layer, refs in (result.get("weights") or {}).items()}
+    weights = take_weights(engine.arrays, result["weights"])
     document = project.document
     for node_id, pos in layout_positions(document).items():
         document.move_node(node_id, pos)

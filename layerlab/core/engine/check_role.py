@@ -190,11 +190,12 @@ def export(args: dict, ctx: Context) -> dict:
 
 
 def import_model(args: dict, ctx: Context) -> dict:
-    """args: path. -> the project (JSON, not laid out), its weights (by file), notes. Runs nothing from the file."""
+    """args: path. -> the project (JSON, not laid out), its weights (packed, by file), notes. Runs nothing from it."""
+    from layerlab.core.engine.weight_pack import put_weights
     from layerlab.core.importer import import_model as read
 
     result = read(args["path"], layout=False)
-    weights = {layer: [ctx.arrays.put(a, "weights") for a in arrays] for layer, arrays in result.weights.items()}
+    weights = put_weights(ctx.arrays, result.weights)  # a few buffers, not one file per array
     return {"project": result.project.to_json(), "weights": weights, "notes": list(result.notes),
             "source": str(result.source) if result.source else None, "format": result.format}
 

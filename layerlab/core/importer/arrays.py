@@ -21,6 +21,7 @@ import numpy as np
 
 from layerlab.core.importer.convert import LayerOrigin
 from layerlab.core.importer.errors import ModelFileError
+from layerlab.core.importer.h5tree import GROUP, H5Tree, read_array
 from layerlab.core.importer.reading import LEGACY, ModelFile
 
 
@@ -58,7 +59,7 @@ def _legacy(root, origins: list[LayerOrigin], notes: list[str]) -> dict[str, lis
         names = _weight_names(group) if group is not None and len(group) else []  # len(): skip weightless cheaply
         if not names:
             continue
-        arrays = [np.asarray(group[n]) for n in names]
+        arrays = [read_array(group.id, n) for n in names]
         if len(members) == 1 and members[0].h5_name is None:
             out[members[0].node_id] = arrays
             continue
@@ -85,21 +86,19 @@ def _split_nested(names: list[str], arrays: list[np.ndarray], owners: dict) -> d
 
 # -- Keras 3 archives ------------------------------------------------------------
 def _keras3(root, origins: list[LayerOrigin], notes: list[str]) -> dict[str, list[np.ndarray]]:
-    import h5py
-
+    tree = H5Tree(root)  # the names listed once: h5py objects are slow to open one by one
     out: dict[str, list[np.ndarray]] = {}
     for origin in origins:
-        group = root.get(origin.keras_path)
-        if not isinstance(group, h5py.Group):
+        if tree.kind(origin.keras_path) != GROUP:
             notes.append(f"no weights found for layer '{origin.node_id}' (expected at {origin.keras_path}); "
                          "it starts with fresh weights")
             continue
-        arrays = _own_then_single_child(group)
+        arrays = _own_then_single_child(tree, origin.keras_path.strip("/"))
         if arrays is None:
             from layerlab.core.importer.composite import composite_arrays
 
             try:
-                arrays = composite_arrays(origin, group)
+                arrays = composite_arrays(origin, root[origin.keras_path])
             except Exception as exc:  # Keras's verdict on a layer it cannot rebuild: keep the import going
                 notes.append(f"the weights of layer '{origin.node_id}' could not be mapped ({exc}); "
                              "it starts with fresh weights")
@@ -109,28 +108,18 @@ def _keras3(root, origins: list[LayerOrigin], notes: list[str]) -> dict[str, lis
     return out
 
 
-def _own_then_single_child(group) -> list[np.ndarray] | None:
+def _own_then_single_child(tree: H5Tree, path: str) -> list[np.ndarray] | None:
     """The layer's own arrays, then its one weighted sub-layer's; None when several sub-layers hold weights."""
-    import h5py
-
     own: list[np.ndarray] = []
-    variables = group.get("vars")
-    if isinstance(variables, h5py.Group):
-        keys = sorted((k for k in variables if k.isdigit()), key=int)
-        own = [np.asarray(variables[k]) for k in keys]
-    children = [group[k] for k in sorted(group) if k != "vars" and "seed_generator" not in k
-                and isinstance(group[k], h5py.Group) and _has_arrays(group[k])]
+    variables = f"{path}/vars"
+    if tree.kind(variables) == GROUP:
+        keys = sorted((k for k in tree.children(variables) if k.isdigit()), key=int)
+        own = [tree.read(f"{variables}/{k}") for k in keys]
+    children = [f"{path}/{k}" for k in tree.children(path) if k != "vars" and "seed_generator" not in k
+                and tree.kind(f"{path}/{k}") == GROUP and tree.has_arrays(f"{path}/{k}")]
     if not children:
         return own
     if len(children) > 1:
         return None
-    rest = _own_then_single_child(children[0])
+    rest = _own_then_single_child(tree, children[0])
     return None if rest is None else own + rest
-
-
-def _has_arrays(group) -> bool:
-    import h5py
-
-    found = []
-    group.visititems(lambda _, obj: found.append(1) if isinstance(obj, h5py.Dataset) else None)
-    return bool(found)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -49,9 +51,7 @@ class ModelFile:
                 with h5py.File(self.path, "r") as f:
                     yield f["model_weights"]
             else:
-                data = _zip_member(self.path, "model.weights.h5") if self.path.is_file() \
-                    else (self.path / "model.weights.h5").read_bytes()
-                with h5py.File(io.BytesIO(data), "r") as f:
+                with _archive_weights(self.path) as weights, h5py.File(weights, "r") as f:
                     yield f
         except ModelFileError:
             raise
@@ -171,6 +171,47 @@ def _keras_model_file(p: Path, raw_config: bytes, raw_meta: bytes | None, names:
     else:
         notes.append("the archive holds no weights: layers start with fresh weights")
     return ModelFile(p, "keras", top, training, version, layout, notes)
+
+
+@contextmanager
+def _archive_weights(p: Path) -> Iterator[Path | io.BytesIO]:
+    """model.weights.h5 of a .keras folder as it is; of an archive, streamed out to a temporary file.
+
+    HDF5 reads a real file natively. From memory (BytesIO) each of its small reads is a Python call
+    (some 8,000 to list an 800-layer model's tree), and the whole file sits in memory beside its arrays.
+    Where no temporary file can be written, the member is read into memory after all.
+    """
+    name = "model.weights.h5"
+    if p.is_dir():
+        yield p / name
+        return
+    try:
+        tmp = tempfile.TemporaryDirectory(prefix="layerlab-import-")
+    except OSError:  # no temporary folder: keep it in memory
+        tmp = None
+    if tmp is not None:
+        with tmp:
+            copy = _extract(p, name, Path(tmp.name) / name)
+            if copy is not None:
+                yield copy
+                return
+    yield io.BytesIO(_zip_member(p, name))
+
+
+def _extract(p: Path, name: str, target: Path) -> Path | None:
+    """Stream member `name` of archive `p` to `target`; None when `target` cannot be written (no room)."""
+    try:
+        with zipfile.ZipFile(p) as zf, zf.open(name) as src:
+            try:
+                with open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except OSError:
+                return None
+    except KeyError:
+        raise ModelFileError(f"{p}: the archive has no {name}") from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+        raise ModelFileError(f"{p}: {name} inside the archive is damaged ({_short(exc)})") from None
+    return target
 
 
 def _zip_member(p: Path, name: str) -> bytes:
