@@ -64,6 +64,8 @@ _connected: str | None = None
 def connect(address: str):
     """Connect this process to the cluster at `address` once (later calls reuse it); the ray module."""
     global _connected
+    if not address.strip():
+        raise ClusterError("no Ray cluster address given (e.g. 127.0.0.1:6379, ray://host:10001 or auto)")
     ray = require_ray()
     with _lock:
         if _connected == address and ray.is_initialized():

@@ -4,8 +4,10 @@ Used wherever a job runs outside the editor's own process: a sweep's trials
 on this computer, and runs and trials on a Ray cluster (through
 :mod:`.ray_executor` or a Ray Tune trial). Its one operation, ``train``,
 takes :func:`.bundle.job_spec`'s arguments, checks the project (shapes, then
-data against the model), trains it from scratch with the project's training
-section (and the overrides), and answers with the run's record, the test
+data against the model), trains it with the project's training section (and
+the overrides), from scratch or, when the job carries the saved weights file,
+continuing from those weights and that optimizer state as a local
+``train --save`` does, and answers with the run's record, the test
 metrics, and the weights file (weights and optimizer state, the file a
 local run saves beside the project) as a byte array. Events: ``start``,
 ``batch``, ``epoch``, ``end``, with the arguments of the
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from layerlab.core.cluster.bundle import allow_shared, unpack_files
+from layerlab.core.cluster.bundle import unbundle
 from layerlab.core.engine.serve import Context, Role
 from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, TrainingListener
@@ -62,9 +64,8 @@ def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
     from layerlab.core.training.config import TrainingConfig
     from layerlab.core.training.jobs import Current, TrainJob, run_job
 
-    unpack_files(args, ctx.arrays, folder)
-    allow_shared(args)
-    project = project_io.from_json(args.get("project"), folder / PROJECT_FILE)
+    path = unbundle(args, ctx.arrays, folder, PROJECT_FILE)
+    project = project_io.from_json(args.get("project"), path)
     over = args.get("overrides") or {}
     config = TrainingConfig.from_section(project.training).with_overrides(
         epochs=over.get("epochs"), batch_size=over.get("batch_size"), seed=over.get("seed"))
@@ -72,7 +73,8 @@ def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
         raise JobError('the project has no "dataset" section to train on')
     # The job code the editor's workers and `layerlab train` run (core/training/jobs.py).
     job = TrainJob(document=project.document, training=config.to_section(), dataset_section=project.dataset,
-                   base_dir=project.base_dir, name=args.get("name") or project.name, evaluate=False)
+                   base_dir=project.base_dir, name=args.get("name") or project.name, evaluate=False,
+                   restore=project if args.get("weights") is not None else None)
     current = Current()
 
     def stop() -> None:

@@ -67,7 +67,7 @@ class JobHandle:
 
 
 def start_job(executor: Executor, project, listener: TrainingListener | None = None, overrides: dict | None = None,
-              model_file: str | None = None, ready: threading.Event | None = None) -> JobHandle:
+              model_file: str | None = None, ready: threading.Event | None = None, weights: bool = False) -> JobHandle:
     """Start `project`'s training job on `executor`; events go to `listener` (on a reader thread)."""
     listener = listener or TrainingListener()
 
@@ -84,7 +84,7 @@ def start_job(executor: Executor, project, listener: TrainingListener | None = N
             listener.on_end(data.get("status"), data.get("reason"))
 
     connection = executor.start(ROLE, on_event=on_event)
-    spec = job_spec(project, connection.arrays, overrides, model_file)
+    spec = job_spec(project, connection.arrays, overrides, model_file, weights=weights)
     connection.wait_ready(READY_TIMEOUT)
     if ready is not None:
         ready.set()
