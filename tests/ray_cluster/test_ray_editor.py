@@ -20,6 +20,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
 from layerlab.core import project as project_io
+from layerlab.core.cluster.relay import RelayProcess
 from layerlab.core.training import FAILED, FINISHED
 from layerlab.core.weights import read_arrays, weights_path_for
 from layerlab.gui import check_engine, recovery
@@ -87,11 +88,13 @@ def test_train_on_the_cluster_streams_curves_and_saves_weights_into_the_project(
     assert outcome.status == FINISHED, outcome.reason
     session = outcome.session
     assert session.remote and session.usable
-    assert "ray::" in parent_command(session.client.pid)  # the worker ran under a Ray actor
+    assert "ray::" in parent_command(session.client.pid)  # the worker ran under a Ray actor, reached
+    relay = session.client.connection.transport  # through a relay process of this editor: Ray's driver is there
+    assert isinstance(relay, RelayProcess) and b"ray-relay" in Path(f"/proc/{relay.pid}/cmdline").read_bytes()
     assert len(epochs) == 3  # the live curves' points, one per epoch as it ended
     [lineage] = controller.history.lineages
     assert lineage.last_epoch == 3 and len(lineage.records[-1].history["loss"]) == 3
-    assert "ray" not in sys.modules  # the editor never became a Ray driver
+    assert "ray" not in sys.modules  # the editor never imported Ray (this file's tests run first here)
 
     assert window.save_as(path)  # the cluster's worker sends its weights; the editor writes them
     saved = read_arrays(weights_path_for(path))
