@@ -21,11 +21,12 @@ from PySide6.QtTest import QTest
 
 from layerlab.core import project as project_io
 from layerlab.core.cluster.relay import RelayProcess
-from layerlab.core.training import FAILED, FINISHED
+from layerlab.core.training import FAILED, FINISHED, STOPPED
 from layerlab.core.weights import read_arrays, weights_path_for
 from layerlab.gui import check_engine, recovery
 from layerlab.gui.files import CANCEL, Dialogs
 from layerlab.gui.main_window import MainWindow
+from layerlab.gui.training import worker
 
 RUN_TIMEOUT_MS = 300_000  # a fresh engine on a node imports TensorFlow on a busy 2-core machine
 
@@ -47,6 +48,14 @@ def window(qtbot, tmp_path, monkeypatch):
             w.training.runner.kill()
     w._restored = False
     w.undo_stack.setClean()
+    # every worker this window started ends now, here and on the nodes (later tests count the engines)
+    clients = [s.client for s in w.training.runner._sessions]
+    if worker.spares.client is not None:
+        clients.append(worker.spares.client)
+    w.training.runner.shutdown()
+    worker.spares.close()
+    for client in clients:
+        assert client.connection.ended.wait(60)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -106,12 +115,27 @@ def test_train_on_the_cluster_streams_curves_and_saves_weights_into_the_project(
     assert [r["id"] for r in again.extra["runs"]] == [outcome.record.id]
 
 
-def test_a_killed_ray_worker_fails_the_run_and_leaves_the_project_as_it_was(qtbot, window, cluster, tmp_path):
+def test_stop_continue_then_a_killed_ray_worker_fails_the_run_and_leaves_the_project(qtbot, window, cluster,
+                                                                                      tmp_path):
     path = make_project(tmp_path, {"epochs": 500})
     assert window.open_path(path, ask=False)
     before = path.read_bytes()
     on_cluster(qtbot, window, cluster)
     controller = window.training
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
+        assert controller.train()
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as stopped:
+        QTest.mouseClick(controller.run_panel.stop_button, Qt.MouseButton.LeftButton)
+    stopped = stopped.args[0]
+    assert stopped.status == STOPPED and 1 <= stopped.record.epochs_run < 500 and stopped.session.usable
+    controller.run_panel.more_epochs.setValue(1)
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as continued:
+        QTest.mouseClick(controller.run_panel.continue_button, Qt.MouseButton.LeftButton)
+    continued = continued.args[0]
+    assert continued.status == FINISHED, continued.reason
+    assert continued.session is stopped.session  # the worker on the node went on with its model
+    assert continued.record.initial_epoch == stopped.session.epochs_done - 1 == stopped.record.epochs_run
+
     with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
         assert controller.train()
     engine = controller.runner.running.client.pid

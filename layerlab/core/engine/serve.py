@@ -33,7 +33,6 @@ ROLES = {
     "check": "layerlab.core.engine.check_role:ROLE",
     "selftest": "layerlab.core.engine.selftest:ROLE",
     "train": "layerlab.core.engine.train_role:ROLE",
-    "trainjob": "layerlab.core.cluster.job:ROLE",
 }
 
 # helpers started the same way that are not engines: "name" -> "module:function" returning the exit code

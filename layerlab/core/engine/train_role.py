@@ -10,6 +10,8 @@ Operations (arguments and results are JSON; arrays go by the engine's ArrayFolde
   "logs"}`` (at most ~20 a second), ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
   A ``stop`` control message stops it after the current batch. The result is the outcome
   (core/training/outcome.py: status, reason, run record, evaluation, data problems).
+- ``run``: one job on its own, from a bundle (a sweep's trial, `train --on ray:…`): checked, trained,
+  its record, test metrics and weights file sent back (core/cluster/job.py). The same events.
 - ``save``: ``{"project": <project JSON>, "path"}``: the held model's weights (and optimizer state)
   and the project, written by ``core.training.state.save_trained``.
 - ``export``: ``{"path", "send"}``: the held model as .keras or .h5 (``core.export.save_model``); with
@@ -46,7 +48,7 @@ class _Held:
 _held = _Held()
 
 
-class _EventListener(TrainingListener):
+class EventListener(TrainingListener):
     """The session's reports, as events of the running request."""
 
     def __init__(self, ctx: Context):
@@ -100,7 +102,7 @@ def _train(args: dict, ctx: Context) -> dict:
                     current.session.request_stop()
 
         ctx.on_stop(stop)
-    outcome = run_job(job, _EventListener(ctx), lambda text: ctx.emit("phase", {"text": text}), current)
+    outcome = run_job(job, EventListener(ctx), lambda text: ctx.emit("phase", {"text": text}), current)
     with lock:  # a stop that came after the run ended (while evaluating) must not stop the next one
         running[0] = False
         if current.session is not None:
@@ -226,5 +228,11 @@ def warm_up() -> None:
     gc.freeze()
 
 
-ROLE = Role("train", {"train": _train, "save": _save, "export": _export, "state": _state, "weights": _weights,
-                      "predict": _predict}, warm_up=warm_up)
+def _run(args: dict, ctx: Context) -> dict:
+    from layerlab.core.cluster.job import run
+
+    return run(args, ctx)
+
+
+ROLE = Role("train", {"train": _train, "run": _run, "save": _save, "export": _export, "state": _state,
+                      "weights": _weights, "predict": _predict}, warm_up=warm_up)

@@ -115,7 +115,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.runner.finished.connect(self._on_finished)
         self.runner.stopUnanswered.connect(self._offer_kill)
         self.runner.sessionLost.connect(self._on_session_lost)
-        window.firstShown.connect(lambda: QTimer.singleShot(WARM_DELAY_MS, self.runner.warm))
+        window.firstShown.connect(lambda: QTimer.singleShot(WARM_DELAY_MS, self._warm))
         self.data_service.loading.connect(self.data_panel.show_loading)
         self.data_service.previewReady.connect(self.data_panel.show_preview)
         self.data_service.datasetReady.connect(lambda _ds: self._schedule_check())
@@ -132,6 +132,11 @@ class TrainingController(RunReports, TrainedState, QObject):
         theme.notifier().changed.connect(self._on_theme_changed)
         self._unsubscribe = self.document.subscribe(self._on_graph_change)
         self._update_actions()
+
+    def _warm(self) -> None:
+        """A local worker made ready for the first Train, unless runs go to a cluster."""
+        if not self.run_target.on_cluster:
+            self.runner.warm()
 
     # -- construction helpers -------------------------------------------------------------------------
     def _action(self, icon: str, text: str, slot, shortcut: str, tip: str) -> QAction:
