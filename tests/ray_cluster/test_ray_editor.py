@@ -114,6 +114,14 @@ def test_train_on_the_cluster_streams_curves_and_saves_weights_into_the_project(
     again = project_io.load(path)
     assert [r["id"] for r in again.extra["runs"]] == [outcome.record.id]
 
+    out = tmp_path / "trained.keras"  # Export of the trained model: the node sends the file back
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        assert window.export_model(out) is not None
+    import keras
+
+    exported = keras.models.load_model(out).get_weights()
+    assert len(exported) == len(held) and all(np.array_equal(a, b) for a, b in zip(exported, held))
+
 
 def test_stop_continue_then_a_killed_ray_worker_fails_the_run_and_leaves_the_project(qtbot, window, cluster,
                                                                                       tmp_path):
