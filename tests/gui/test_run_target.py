@@ -50,6 +50,12 @@ def test_the_choice_is_kept_in_the_app_settings_not_the_project(qtbot, tmp_path)
     assert "Enter the Ray cluster's address" in again.problem()
 
 
+def test_the_sweep_dialog_starts_with_the_run_on_address(make_window):  # noqa: F811
+    window = make_window()
+    window.training.run_target.choose(True, "10.0.0.7:6379")
+    assert window.show_sweep_dialog().address.text() == "10.0.0.7:6379"
+
+
 def needs_ray() -> None:
     if importlib.util.find_spec("ray") is None:  # found, not imported: the editor's side never imports it
         pytest.skip("needs Ray (the test extra)")

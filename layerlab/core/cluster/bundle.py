@@ -45,6 +45,13 @@ def job_spec(project, arrays: ArrayFolder, overrides: dict | None = None, model_
 
 def bundle(data: dict, base_dir, arrays: ArrayFolder, weights_from=None) -> dict:
     """`{"project", "files", "allow"[, "weights"]}`: a project's JSON with the data files it reads, by array file."""
+    saved = None
+    if weights_from is not None:  # checked first: nothing travels for a job that cannot start
+        from layerlab.core.weights import weights_path_for
+
+        saved = weights_path_for(weights_from)
+        if not saved.is_file():
+            raise BundleError(f"{saved} does not exist: there are no saved weights to continue from")
     base = Path(base_dir).resolve()
     data = dict(data)
     dataset = dict(data.get("dataset") or {})
@@ -66,12 +73,7 @@ def bundle(data: dict, base_dir, arrays: ArrayFolder, weights_from=None) -> dict
     if data.get("dataset") is not None:
         data["dataset"] = dataset
     out = {"project": data, "files": files, "allow": allow}
-    if weights_from is not None:
-        from layerlab.core.weights import weights_path_for
-
-        saved = weights_path_for(weights_from)
-        if not saved.is_file():
-            raise BundleError(f"{saved} does not exist: there are no saved weights to continue from")
+    if saved is not None:
         out["weights"] = arrays.put(np.frombuffer(saved.read_bytes(), dtype=np.uint8), "weights")
     return out
 

@@ -34,6 +34,7 @@ from layerlab.gui.sweep.plot import ParallelCoordinates
 from layerlab.gui.sweep.process import ClusterCheck, SweepProcess
 from layerlab.gui.sweep.runs import show_trial
 from layerlab.gui.sweep.space_table import SpaceTable, candidate_keys, default_distribution
+from layerlab.gui.training.run_target import KEY_ADDRESS
 
 LOCAL, CLUSTER = "This computer", "Ray cluster"
 METRICS = ("val_loss", "loss", "val_accuracy", "accuracy")
@@ -78,7 +79,8 @@ class SweepDialog(QDialog):
             lambda m: self.mode_box.setCurrentText("max" if "acc" in m else "min"))
         self.run_on = QComboBox()
         self.run_on.addItems((LOCAL, CLUSTER))
-        self.address = QLineEdit("127.0.0.1:6379")
+        # the cluster the Training panel's "Run on" names (an app setting), if any
+        self.address = QLineEdit(str(window.settings.value(KEY_ADDRESS, "") or "127.0.0.1:6379"))
         self.address.setPlaceholderText("HOST:6379, ray://HOST:10001 or auto")
         self.check_button = QPushButton("Check")
         self.check_button.clicked.connect(self.check_cluster)
