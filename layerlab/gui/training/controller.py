@@ -278,9 +278,9 @@ class TrainingController(RunReports, TrainedState, QObject):
             if problem:
                 self.run_panel.show_message(ERROR, problem)
                 return False
-            self.runner.executor = self.run_target.executor()
-            if self.runner.executor is not None:
-                where = f" on {self.runner.executor.describe()}"
+            self.runner.cluster = self.run_target.executor()
+            if self.runner.cluster is not None:
+                where = f" on {self.runner.cluster.describe()}"
         try:
             if not self.runner.submit(job):
                 return False

@@ -141,7 +141,8 @@ class TrainingRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, executor: Executor | None = None):
         super().__init__(parent)
-        self.executor = executor  # None: local workers, with a warm spare; may change between jobs
+        self.executor = executor  # None: local workers, with a warm spare
+        self.cluster: Executor | None = None  # set: new jobs go there instead (the Training panel's "Run on")
         self.job: WorkerJob | None = None
         self.running: WorkerSession | None = None
         self.request_id: int | None = None
@@ -165,7 +166,7 @@ class TrainingRunner(QObject):
 
     def warm(self) -> None:
         """Have a worker ready (Keras imported) for the next Train; call once the window is painted."""
-        if not self._closed and self.executor is None:
+        if not self._closed and self.executor is None and self.cluster is None:
             spares.warm()
 
     def submit(self, job: WorkerJob) -> bool:
@@ -181,14 +182,16 @@ class TrainingRunner(QObject):
                 return False
             session = job.session
         else:
-            client = spares.take() if self.executor is None else EngineClient(ROLE, self.executor)
+            executor = self.cluster or self.executor
+            client = spares.take() if executor is None else EngineClient(ROLE, executor)
+            remote = executor is not None and executor.name != "local"  # a worker on another machine
             try:
-                args = job.args() if self.executor is None else remote_args(job, client.arrays)
+                args = remote_args(job, client.arrays) if remote else job.args()
             except LayerLabError:
                 client.close()
                 raise
             session = WorkerSession(client)
-            session.remote = self.executor is not None
+            session.remote = remote
             client.exited.connect(lambda reason, _code, s=session: self._on_exited(s, reason))
             client.event.connect(lambda message, s=session: self._on_event(s, message))
             self._sessions.append(session)
