@@ -159,3 +159,21 @@ def test_stop_continue_then_a_killed_ray_worker_fails_the_run_and_leaves_the_pro
     assert "Ray worker running the engine died" in controller.run_panel.message.text()
     assert not controller.locked and controller.train_action.isEnabled()
     assert path.read_bytes() == before and not weights_path_for(path).exists()
+
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
+        assert controller.train()
+    engine = controller.runner.running.client.pid
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as killed:
+        controller.runner.kill()  # what Kill does: the relay ends, and Ray ends the worker on the node
+    assert killed.args[0].status == FAILED
+    assert killed.args[0].reason.startswith("Killed: the run on the Ray cluster did not answer Stop")
+    qtbot.waitUntil(lambda: not running(engine), timeout=60_000)
+    assert path.read_bytes() == before and not weights_path_for(path).exists()
+
+
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in status  # a zombie has ended
