@@ -130,11 +130,7 @@ def _load_and_train(args: argparse.Namespace, target) -> int:
     report = _check_graph(project)
     if target.kind != "local":
         from layerlab.commands.train_remote import train_on_cluster
-        from layerlab.core.weights import weights_path_for
 
-        if args.save and not args.fresh and weights_path_for(project.path).is_file():
-            raise TrainUsageError(f"{label}: --save on a cluster cannot continue from the saved weights yet; "
-                                  "add --fresh to train from scratch there, or train here to continue")
         return train_on_cluster(args, project, target)
     config, dataset = _with_label(label, lambda: _load_data(project, report, args))
     return _train(args, project, config, dataset)

@@ -3,7 +3,10 @@
 The project and its data files travel with the job (see
 layerlab.core.cluster.bundle); the epoch lines print as they arrive; Ctrl-C
 stops the run after its current batch (a second Ctrl-C kills it); `-o`,
-`--history` and `--save` write the same files as a local run.
+`--history` and `--save` write the same files as a local run. With
+`--save` (and not `--fresh`), the weights saved beside the project travel
+with the job, and the run continues from them and their optimizer state
+exactly as a local `train --save` does.
 """
 
 from __future__ import annotations
@@ -35,7 +38,14 @@ def train_on_cluster(args, project, target) -> int:
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
     model_file = Path(args.output).suffix.lower() if args.output else None
     print(f"Training on {executor.describe()}", file=sys.stderr, flush=True)
-    handle = start_job(executor, project, ConsoleListener(sys.stdout), overrides, model_file)
+    from layerlab.core.weights import weights_path_for
+
+    saved = weights_path_for(project.path)
+    carry = bool(args.save and not args.fresh and saved.is_file())  # continue there as a local --save does
+    if carry:
+        print(f"Continuing with the weights in {saved} (and their optimizer state); --fresh starts over",
+              file=sys.stderr, flush=True)
+    handle = start_job(executor, project, ConsoleListener(sys.stdout), overrides, model_file, weights=carry)
     with _StopOnCtrlC(handle):
         try:
             result = handle.wait()
@@ -58,8 +68,6 @@ def train_on_cluster(args, project, target) -> int:
         atomic_write_bytes(Path(args.output), result.model)
         print(f"Saved the trained model to {args.output}")
     if args.save:
-        from layerlab.core.weights import weights_path_for
-
         keep_result(project, result)
         print(f"Saved the weights to {weights_path_for(project.path)} and the run to {project.path}")
     if result.status == STOPPED:

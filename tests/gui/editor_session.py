@@ -20,7 +20,7 @@ import traceback
 from importlib.abc import MetaPathFinder
 from pathlib import Path
 
-HEAVY = ("tensorflow", "keras")
+HEAVY = ("tensorflow", "keras", "ray")  # Ray too: the editor reaches a cluster through helper processes
 ROOT = Path(__file__).resolve().parents[2]
 refused: list[dict] = []
 

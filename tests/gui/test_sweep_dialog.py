@@ -72,6 +72,25 @@ def test_a_sweep_from_the_editor_fills_the_table_and_plot_and_applies_the_best_u
     ranked = [r for r in range(3) if dialog.table.item(r, 4).text()]  # the invalid trial has no val_loss
     losses = [float(dialog.table.item(r, 4).text()) for r in ranked]
     assert losses == sorted(losses) and int(dialog.table.item(ranked[0], 0).text()) == dialog.best["trial"]
+    # each trial is a run in the Training view too, labelled by its parameters, its curves in the plots
+    runs = window.training.view.runs.tree
+    labels = [runs.topLevelItem(i).text(0) for i in range(runs.topLevelItemCount())]
+    shown = sorted((label.split(" · ")[0], set(label.rsplit(" ", 1)[0].split(" · ")[1:])) for label in labels)
+    expected = sorted((f"Trial {t['trial']}", {f"learning_rate {t['params']['training.learning_rate']:.3g}",
+                                                f"hidden.units {t['params']['nodes.hidden.units']}"})
+                      for t in dialog.trials)
+    assert shown == expected
+    assert sorted(label.rsplit(" ", 1)[1] for label in labels) == ["✓", "✓", "✖"]
+    lineages = {ln.label: ln for ln in window.training.history.lineages}
+    plots = window.training.view.ensure_plots()
+    for trial in dialog.trials:
+        lineage = next(ln for label, ln in lineages.items() if label.startswith(f"Trial {trial['trial']} "))
+        assert lineage.records[0].config["learning_rate"] == trial["params"]["training.learning_rate"]
+        if trial["status"] == "finished":  # drawn like a run: its val_loss curve holds its epochs
+            xs, ys = plots.cards["loss"].curves[lineage.id][2].getData()
+            assert list(xs) == [1.0, 2.0, 3.0] and ys[-1] == pytest.approx(trial["metrics"]["val_loss"])
+    assert not window.training.unsaved  # shown, not kept in the project
+
     before_rate = window.project.training["learning_rate"]
     dialog.apply_best()
     assert window.project.document.params("hidden")["units"] == 16

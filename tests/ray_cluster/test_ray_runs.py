@@ -1,5 +1,6 @@
 """Engines and training runs on a real two-node Ray cluster (see conftest.py)."""
 
+import os
 import threading
 
 import numpy as np
@@ -62,6 +63,20 @@ def test_weights_back_from_the_cluster_equal_a_local_runs(cluster, tmp_path):
     p_local, p_remote = make_project(local), make_project(remote)
     assert cli.main(["train", str(p_local), "--save"]) == 0
     assert cli.main(["train", str(p_remote), "--on", f"ray:{cluster}", "--cpus", "1", "--save"]) == 0
+    assert_same_training(p_local, p_remote)
+    (run_l,), (run_r,) = runs(project_io.load(p_local)), runs(project_io.load(p_remote))
+    assert run_r.status == "finished" and run_r.epochs_run == 3
+
+    # --save again continues from the saved weights and optimizer state: they travel with the job
+    assert cli.main(["train", str(p_local), "--save", "--epochs", "2"]) == 0
+    assert cli.main(["train", str(p_remote), "--on", f"ray:{cluster}", "--save", "--epochs", "2"]) == 0
+    assert_same_training(p_local, p_remote)
+    (_, run_l), (_, run_r) = runs(project_io.load(p_local)), runs(project_io.load(p_remote))
+    assert (run_r.initial_epoch, run_r.epochs_run) == (run_l.initial_epoch, run_l.epochs_run) == (3, 2)
+    assert project_io.load(p_remote).extra["weights_run"] == {"id": run_r.id, "epochs": 5}
+
+
+def assert_same_training(p_local, p_remote):
     w_local, w_remote = read_arrays(weights_path_for(p_local)), read_arrays(weights_path_for(p_remote))
     assert w_local.keys() == w_remote.keys() == {"hidden", "out"}
     for name in w_local:
@@ -72,12 +87,11 @@ def test_weights_back_from_the_cluster_equal_a_local_runs(cluster, tmp_path):
     assert opt_remote is not None and opt_remote.arrays.keys() == opt_local.arrays.keys()
     for key, value in opt_local.arrays.items():
         np.testing.assert_allclose(value, opt_remote.arrays[key], rtol=1e-4, atol=1e-5, err_msg=key)
-    (run_l,), (run_r,) = runs(project_io.load(p_local)), runs(project_io.load(p_remote))
-    assert run_r.status == "finished" and run_r.epochs_run == 3
+    run_l, run_r = runs(project_io.load(p_local))[-1], runs(project_io.load(p_remote))[-1]
     np.testing.assert_allclose(run_l.history["loss"], run_r.history["loss"], rtol=1e-4)
 
 
-def test_the_connection_check_says_what_the_cluster_has(cluster):
+def test_the_connection_check_says_what_the_cluster_has_or_that_the_token_is_missing(cluster, tmp_path):
     import json
     import subprocess
     import sys
@@ -87,6 +101,15 @@ def test_the_connection_check_says_what_the_cluster_has(cluster):
     info = json.loads(done.stdout.strip().splitlines()[-1])
     assert done.returncode == 0 and (info["nodes"], info["cpus"], info["gpus"]) == (2, 2.0, 0.0)
     assert info["text"] == f"{cluster}: 2 nodes, 2 CPUs, 0 GPUs"
+
+    home = tmp_path / "home"  # a computer without the cluster's token: no variable, no ~/.ray/auth_token
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")}
+    done = subprocess.run([sys.executable, "-m", "layerlab.core.cluster", cluster], capture_output=True, text=True,
+                          timeout=300, env={**env, "HOME": str(home)})
+    error = json.loads(done.stdout.strip().splitlines()[-1])["error"]
+    assert done.returncode == 1 and error.startswith(f"cannot connect to the Ray cluster at {cluster}")
+    assert "this computer has no token: set RAY_AUTH_TOKEN, or put the token in ~/.ray/auth_token" in error
 
 
 def test_without_a_cluster_the_address_is_named(tmp_path, capsys):

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SPACE = {"training.learning_rate": {"loguniform": [0.005, 0.05]}, "nodes.hidden.units": {"choice": [0, 8, 16]}}
 
 
-def engines(role="trainjob"):
+def engines(role="train"):
     """Pids of the engine processes of `role` in this namespace (Ray runs trials' engines as ours here)."""
     out = []
     for entry in Path("/proc").iterdir():

@@ -5,6 +5,7 @@ that the editor never becomes a Ray driver itself.
 """
 
 import json
+import os
 import sys
 
 from layerlab.core.cluster.connect import ClusterError, cluster_info
@@ -22,6 +23,14 @@ def main(argv: list[str]) -> int:
     print(json.dumps({"address": info.address, "nodes": info.nodes, "cpus": info.cpus, "gpus": info.gpus,
                       "text": info.describe()}), flush=True)
     return 0
+
+
+ADDRESS_ENV = "LAYERLAB_RAY_ADDRESS"
+
+
+def from_env() -> int:
+    """The same check, the address in the environment (`python -m layerlab.core.engine ray-info`)."""
+    return main([os.environ.get(ADDRESS_ENV, "")])
 
 
 if __name__ == "__main__":

@@ -31,10 +31,29 @@ class BundleError(LayerLabError):
     """A data file the job needs cannot travel with it."""
 
 
-def job_spec(project, arrays: ArrayFolder, overrides: dict | None = None, model_file: str | None = None) -> dict:
-    """The `train` request's arguments for `project` (a Project read from its file)."""
-    base = project.base_dir.resolve()
-    data = project.to_json()
+def job_spec(project, arrays: ArrayFolder, overrides: dict | None = None, model_file: str | None = None,
+             weights: bool = False) -> dict:
+    """The `train` request's arguments for `project` (a Project read from its file).
+
+    With `weights`, the weights file saved beside the project (weights and optimizer state) travels too,
+    so that the job continues from it as a local ``train --save`` does.
+    """
+    spec = bundle(project.to_json(), project.base_dir, arrays,
+                  weights_from=project.path if weights else None)
+    return {**spec, "name": project.name, "overrides": dict(overrides or {}), "model_file": model_file}
+
+
+def bundle(data: dict, base_dir, arrays: ArrayFolder, weights_from=None) -> dict:
+    """`{"project", "files", "allow"[, "weights"]}`: a project's JSON with the data files it reads, by array file."""
+    saved = None
+    if weights_from is not None:  # checked first: nothing travels for a job that cannot start
+        from layerlab.core.weights import weights_path_for
+
+        saved = weights_path_for(weights_from)
+        if not saved.is_file():
+            raise BundleError(f"{saved} does not exist: there are no saved weights to continue from")
+    base = Path(base_dir).resolve()
+    data = dict(data)
     dataset = dict(data.get("dataset") or {})
     files: list[dict] = []
     allow: list[str] = []
@@ -53,8 +72,27 @@ def job_spec(project, arrays: ArrayFolder, overrides: dict | None = None, model_
         dataset[key] = path.relative_to(base).as_posix()
     if data.get("dataset") is not None:
         data["dataset"] = dataset
-    return {"project": data, "name": project.name, "files": files, "overrides": dict(overrides or {}),
-            "model_file": model_file, "allow": allow}
+    out = {"project": data, "files": files, "allow": allow}
+    if saved is not None:
+        out["weights"] = arrays.put(np.frombuffer(saved.read_bytes(), dtype=np.uint8), "weights")
+    return out
+
+
+def is_bundle(args: dict) -> bool:
+    """The request carries its project's files (it was made by :func:`bundle` for another machine)."""
+    return isinstance(args.get("files"), list)
+
+
+def unbundle(args: dict, arrays: ArrayFolder, folder: Path, project_file: str) -> Path:
+    """On the node: the job's files (and saved weights) written under `folder`; the project's path there."""
+    unpack_files(args, arrays, folder)
+    allow_shared(args)
+    path = folder / project_file
+    if args.get("weights") is not None:
+        from layerlab.core.weights import weights_path_for
+
+        weights_path_for(path).write_bytes(arrays.get(args["weights"]).tobytes())
+    return path
 
 
 def allow_shared(spec: dict) -> None:

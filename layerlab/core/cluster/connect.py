@@ -64,6 +64,8 @@ _connected: str | None = None
 def connect(address: str):
     """Connect this process to the cluster at `address` once (later calls reuse it); the ray module."""
     global _connected
+    if not address.strip():
+        raise ClusterError("no Ray cluster address given (e.g. 127.0.0.1:6379, ray://host:10001 or auto)")
     ray = require_ray()
     with _lock:
         if _connected == address and ray.is_initialized():
@@ -77,7 +79,8 @@ def connect(address: str):
             # talk through their host, and their last stderr lines come back with their exit reason).
             ray.init(address=address, logging_level="ERROR", log_to_driver=False, configure_logging=True)
         except Exception as exc:  # noqa: BLE001 - Ray raises many kinds for an unreachable or refusing cluster
-            raise ClusterError(f"cannot connect to the Ray cluster at {address}: {_first_line(exc)}") from None
+            raise ClusterError(f"cannot connect to the Ray cluster at {address}: {_first_line(exc)}"
+                               f"{_token_hint()}") from None
         _connected = address
     return ray
 
@@ -92,6 +95,20 @@ def _answers(address: str, timeout: float = 5.0) -> None:
     except OSError as exc:
         raise ClusterError(f"cannot connect to the Ray cluster at {address}: nothing answers there "
                            f"({exc.strerror or exc}); is the head node started (ray start --head)?") from None
+
+
+TOKEN_SOURCES = ("RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")  # and ~/.ray/auth_token, where Ray looks
+
+
+def _token_hint() -> str:
+    """Something answers at the address but Ray could not connect: most often the token (Ray only retries)."""
+    from pathlib import Path
+
+    if any(os.environ.get(k) for k in TOKEN_SOURCES) or (Path.home() / ".ray" / "auth_token").is_file():
+        return ("; if the cluster uses token authentication, check that this computer's token is the cluster's "
+                "(`ray get-auth-token` on the head node prints it)")
+    return ("; if the cluster uses token authentication, this computer has no token: set RAY_AUTH_TOKEN, or put "
+            "the token in ~/.ray/auth_token (`ray get-auth-token` on the head node prints it)")
 
 
 def disconnect() -> None:

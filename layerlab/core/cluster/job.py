@@ -1,15 +1,17 @@
-"""The `trainjob` engine: one training job in, live metrics out, the trained state back as files.
+"""One training job in, live metrics out, the trained state back as files: the `train` engine's `run`.
 
-Used wherever a job runs outside the editor's own process: a sweep's trials
-on this computer, and runs and trials on a Ray cluster (through
-:mod:`.ray_executor` or a Ray Tune trial). Its one operation, ``train``,
-takes :func:`.bundle.job_spec`'s arguments, checks the project (shapes, then
-data against the model), trains it from scratch with the project's training
-section (and the overrides), and answers with the run's record, the test
+The training worker (:mod:`layerlab.core.engine.train_role`, the same
+process the editor trains in) runs this operation wherever a job runs on its
+own: a sweep's trials on this computer, and `layerlab train --on ray:…` and
+trials on a Ray cluster (through :mod:`.ray_executor` or a Ray Tune trial).
+``run`` takes :func:`.bundle.job_spec`'s arguments, checks the project (shapes, then
+data against the model), trains it with the project's training section (and
+the overrides), from scratch or, when the job carries the saved weights file,
+continuing from those weights and that optimizer state as a local
+``train --save`` does, and answers with the run's record, the test
 metrics, and the weights file (weights and optimizer state, the file a
-local run saves beside the project) as a byte array. Events: ``start``,
-``batch``, ``epoch``, ``end``, with the arguments of the
-:class:`~layerlab.core.training.listener.TrainingListener` method of that name.
+local run saves beside the project) as a byte array. Its events are the
+worker's own (``phase``, ``started``, ``batch``, ``epoch``, ``fit_ended``).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from layerlab.core.cluster.bundle import allow_shared, unpack_files
-from layerlab.core.engine.serve import Context, Role
+from layerlab.core.cluster.bundle import unbundle
+from layerlab.core.engine.serve import Context
+from layerlab.core.engine.train_role import EventListener
 from layerlab.core.errors import LayerLabError
-from layerlab.core.training.listener import FAILED, TrainingListener
+from layerlab.core.training.listener import FAILED
 
 PROJECT_FILE = "job.layerlab"
 
@@ -32,24 +35,8 @@ class JobError(LayerLabError):
     """The job's project or data is invalid; the message names what and where."""
 
 
-class _EventListener(TrainingListener):
-    def __init__(self, ctx: Context):
-        self.ctx = ctx
-
-    def on_start(self, epochs, steps_per_epoch, samples):
-        self.ctx.emit("start", {"epochs": epochs, "steps_per_epoch": steps_per_epoch, "samples": samples})
-
-    def on_batch(self, epoch, batch, logs):
-        self.ctx.emit("batch", {"epoch": epoch, "batch": batch, "logs": _numbers(logs)})
-
-    def on_epoch(self, epoch, logs):
-        self.ctx.emit("epoch", {"epoch": epoch, "logs": _numbers(logs)})
-
-    def on_end(self, status, reason):
-        self.ctx.emit("end", {"status": status, "reason": reason})
-
-
-def _train(args: dict, ctx: Context) -> dict:
+def run(args: dict, ctx: Context) -> dict:
+    """The `train` engine's `run` operation: one job, from its bundle to its trained state as files."""
     folder = Path(tempfile.mkdtemp(prefix="layerlab-job-"))
     try:
         return _train_in(args, ctx, folder)
@@ -62,9 +49,8 @@ def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
     from layerlab.core.training.config import TrainingConfig
     from layerlab.core.training.jobs import Current, TrainJob, run_job
 
-    unpack_files(args, ctx.arrays, folder)
-    allow_shared(args)
-    project = project_io.from_json(args.get("project"), folder / PROJECT_FILE)
+    path = unbundle(args, ctx.arrays, folder, PROJECT_FILE)
+    project = project_io.from_json(args.get("project"), path)
     over = args.get("overrides") or {}
     config = TrainingConfig.from_section(project.training).with_overrides(
         epochs=over.get("epochs"), batch_size=over.get("batch_size"), seed=over.get("seed"))
@@ -72,7 +58,8 @@ def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
         raise JobError('the project has no "dataset" section to train on')
     # The job code the editor's workers and `layerlab train` run (core/training/jobs.py).
     job = TrainJob(document=project.document, training=config.to_section(), dataset_section=project.dataset,
-                   base_dir=project.base_dir, name=args.get("name") or project.name, evaluate=False)
+                   base_dir=project.base_dir, name=args.get("name") or project.name, evaluate=False,
+                   restore=project if args.get("weights") is not None else None)
     current = Current()
 
     def stop() -> None:
@@ -81,7 +68,7 @@ def _train_in(args: dict, ctx: Context, folder: Path) -> dict:
             current.session.request_stop()
 
     ctx.on_stop(stop)
-    outcome = run_job(job, _EventListener(ctx), current=current)
+    outcome = run_job(job, EventListener(ctx), lambda text: ctx.emit("phase", {"text": text}), current)
     record = outcome.record.to_json() if outcome.record is not None else {"status": FAILED, "reason": outcome.reason}
     record["status"], record["reason"] = outcome.status, outcome.reason
     out: dict = {"record": record, "test": None, "weights": None, "model": None,
@@ -126,12 +113,3 @@ def _numbers(logs: dict) -> dict:
 
     return {str(k): json_number(float(v)) for k, v in (logs or {}).items()
             if isinstance(v, (int, float)) and not isinstance(v, bool)}
-
-
-def _warm_up() -> None:
-    from layerlab.core.kerasenv import keras
-
-    keras()
-
-
-ROLE = Role("trainjob", {"train": _train}, warm_up=_warm_up)

@@ -119,6 +119,11 @@ class RayTransport:
             self._ended = ended
         return self._buffer.popleft()
 
+    @property
+    def lost(self) -> str | None:
+        """Why the Ray side failed (the node lost, the Ray worker killed), or None."""
+        return self._lost
+
     def _lose(self, exc: BaseException) -> None:
         if self._lost is None:
             self._lost = f"{LOST}: {_first_line(exc)}"

@@ -1,6 +1,6 @@
 """The editor's or the CLI's side of one training job on an executor: send it, relay its events, take its result.
 
-:func:`run_job` starts a `trainjob` engine with any executor (this computer,
+:func:`run_job` starts a training worker (the `train` engine, op `run`) with any executor (this computer,
 a Ray cluster), sends the project and its files, calls a
 :class:`~layerlab.core.training.listener.TrainingListener` for each event,
 and returns a :class:`JobResult`: the run's record, the test metrics and the
@@ -19,7 +19,7 @@ from layerlab.core.cluster.bundle import job_spec
 from layerlab.core.engine.executor import Executor
 from layerlab.core.training.listener import TrainingListener
 
-ROLE = "trainjob"
+ROLE, OP = "train", "run"  # the training worker the editor uses, its one-job operation
 READY_TIMEOUT = 300.0  # seconds for a fresh engine to import Keras (a cold cluster node is slow)
 
 
@@ -67,28 +67,28 @@ class JobHandle:
 
 
 def start_job(executor: Executor, project, listener: TrainingListener | None = None, overrides: dict | None = None,
-              model_file: str | None = None, ready: threading.Event | None = None) -> JobHandle:
+              model_file: str | None = None, ready: threading.Event | None = None, weights: bool = False) -> JobHandle:
     """Start `project`'s training job on `executor`; events go to `listener` (on a reader thread)."""
     listener = listener or TrainingListener()
 
     def on_event(message: dict) -> None:
         data = message.get("data") or {}
         name = message.get("event")
-        if name == "start":
-            listener.on_start(data.get("epochs"), data.get("steps_per_epoch"), data.get("samples"))
+        if name == "started":
+            listener.on_start(data.get("epochs"), data.get("steps"), data.get("samples"))
         elif name == "batch":
             listener.on_batch(data.get("epoch"), data.get("batch"), data.get("logs") or {})
         elif name == "epoch":
             listener.on_epoch(data.get("epoch"), data.get("logs") or {})
-        elif name == "end":
+        elif name == "fit_ended":
             listener.on_end(data.get("status"), data.get("reason"))
 
     connection = executor.start(ROLE, on_event=on_event)
-    spec = job_spec(project, connection.arrays, overrides, model_file)
+    spec = job_spec(project, connection.arrays, overrides, model_file, weights=weights)
     connection.wait_ready(READY_TIMEOUT)
     if ready is not None:
         ready.set()
-    return JobHandle(connection, connection.request("train", spec))
+    return JobHandle(connection, connection.request(OP, spec))
 
 
 def run_job(executor: Executor, project, listener: TrainingListener | None = None, overrides: dict | None = None,

@@ -33,7 +33,12 @@ ROLES = {
     "check": "layerlab.core.engine.check_role:ROLE",
     "selftest": "layerlab.core.engine.selftest:ROLE",
     "train": "layerlab.core.engine.train_role:ROLE",
-    "trainjob": "layerlab.core.cluster.job:ROLE",
+}
+
+# helpers started the same way that are not engines: "name" -> "module:function" returning the exit code
+PROGRAMS = {
+    "ray-relay": "layerlab.core.cluster.relay:main",  # the editor's link to an engine on a Ray cluster
+    "ray-info": "layerlab.core.cluster.__main__:from_env",  # the editor's connection check
 }
 
 
@@ -211,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m layerlab.core.engine ROLE", file=sys.stderr)
         return 2
     guard_against_orphaning()
+    if argv[0] in PROGRAMS:  # a helper started like an engine (so a packaged app can start it too)
+        module, _, attr = PROGRAMS[argv[0]].partition(":")
+        return getattr(importlib.import_module(module), attr)()
     role = load_role(argv[0])
     folder = os.environ.get(ARRAYS_ENV)
     # stdout is the message channel: anything else printing there (a library) goes to stderr instead

@@ -4,14 +4,18 @@ Operations (arguments and results are JSON; arrays go by the engine's ArrayFolde
 
 - ``train``: a job. ``{"project": <project JSON>, "path": the project file or null, "base_dir",
   "epochs", "restore": start from the project's saved weights, "train": False only restores and
-  evaluates, "evaluate", "continue": go on with the session this worker holds}``. Events while it
+  evaluates, "evaluate", "continue": go on with the session this worker holds}``; a job bundled for a
+  worker on another machine (core/cluster/bundle.py) also carries "files", "allow" and "weights". Events while it
   runs: ``phase {"text"}``, ``started {"epochs", "steps", "samples"}``, ``batch {"epoch", "batch",
   "logs"}`` (at most ~20 a second), ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
   A ``stop`` control message stops it after the current batch. The result is the outcome
   (core/training/outcome.py: status, reason, run record, evaluation, data problems).
+- ``run``: one job on its own, from a bundle (a sweep's trial, `train --on ray:…`): checked, trained,
+  its record, test metrics and weights file sent back (core/cluster/job.py). The same events.
 - ``save``: ``{"project": <project JSON>, "path"}``: the held model's weights (and optimizer state)
   and the project, written by ``core.training.state.save_trained``.
-- ``export``: ``{"path"}``: the held model as .keras or .h5 (``core.export.save_model``).
+- ``export``: ``{"path", "send"}``: the held model as .keras or .h5 (``core.export.save_model``); with
+  ``send`` (a worker on another machine) the file's bytes come back as an array instead.
 - ``state``: what the worker holds (epochs, optimizer steps, the run its weights come from).
 - ``weights`` / ``predict``: the model's weights, and its outputs for ``{"x": array}`` (arrays by file).
 
@@ -44,7 +48,7 @@ class _Held:
 _held = _Held()
 
 
-class _EventListener(TrainingListener):
+class EventListener(TrainingListener):
     """The session's reports, as events of the running request."""
 
     def __init__(self, ctx: Context):
@@ -79,8 +83,9 @@ def _train(args: dict, ctx: Context) -> dict:
             raise NoModelError("this worker holds no trained model to continue")
         job = TrainJob(session=_held.session, epochs=epochs)
     else:
-        project = project_io.from_json(args["project"], args.get("path"))
-        base_dir = Path(args["base_dir"]) if args.get("base_dir") else project.base_dir
+        path, base_dir = _job_files(args, ctx)
+        project = project_io.from_json(args["project"], path)
+        base_dir = base_dir or project.base_dir
         job = TrainJob(document=project.document, training=project.training, dataset_section=project.dataset,
                        base_dir=base_dir, name=project.name, epochs=epochs,
                        restore=project if args.get("restore") else None, train=bool(args.get("train", True)))
@@ -97,7 +102,7 @@ def _train(args: dict, ctx: Context) -> dict:
                     current.session.request_stop()
 
         ctx.on_stop(stop)
-    outcome = run_job(job, _EventListener(ctx), lambda text: ctx.emit("phase", {"text": text}), current)
+    outcome = run_job(job, EventListener(ctx), lambda text: ctx.emit("phase", {"text": text}), current)
     with lock:  # a stop that came after the run ended (while evaluating) must not stop the next one
         running[0] = False
         if current.session is not None:
@@ -107,6 +112,26 @@ def _train(args: dict, ctx: Context) -> dict:
     elif outcome.status == FAILED and outcome.session is not None and outcome.session is _held.session:
         _held.session = None  # a continuation that diverged: its weights are NaN, nothing to go on with
     return outcome_to_json(outcome, ctx.arrays)
+
+
+def _job_files(args: dict, ctx: Context) -> tuple[str | None, Path | None]:
+    """The project's path and data folder: the editor's own, or a folder of this worker's.
+
+    A job bundled for another machine (a Ray cluster's node) has its files and saved weights written there.
+    """
+    from layerlab.core.cluster.bundle import is_bundle, unbundle
+
+    if not is_bundle(args):
+        return args.get("path"), Path(args["base_dir"]) if args.get("base_dir") else None
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="layerlab-job-"))  # kept while the worker lives: Continue reads it
+    atexit.register(shutil.rmtree, folder, True)
+    name = Path(str(args.get("path") or "job.layerlab")).name
+    path = unbundle(args, ctx.arrays, folder, name)
+    return str(path), folder
 
 
 def _session():
@@ -132,9 +157,22 @@ def _export(args: dict, ctx: Context) -> dict:
     from layerlab.core.export import export_format, save_model
 
     session = _session()
+    out = {"params": int(session.model.count_params()), "epochs": session.epochs_done, "run": session.weights_run}
+    if args.get("send"):  # a worker on another machine: the file comes back by array, the editor writes it
+        import shutil
+        import tempfile
+
+        import numpy as np
+
+        folder = Path(tempfile.mkdtemp(prefix="layerlab-export-"))
+        try:
+            path = save_model(session.model, folder / Path(args["path"]).name)
+            data = ctx.arrays.put(np.frombuffer(path.read_bytes(), dtype=np.uint8), "export")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return {**out, "path": args["path"], "format": export_format(path), "file": data}
     path = save_model(session.model, args["path"])
-    return {"path": str(path), "format": export_format(path), "params": int(session.model.count_params()),
-            "epochs": session.epochs_done, "run": session.weights_run}
+    return {**out, "path": str(path), "format": export_format(path)}
 
 
 def _state(args: dict, ctx: Context) -> dict:
@@ -190,5 +228,11 @@ def warm_up() -> None:
     gc.freeze()
 
 
-ROLE = Role("train", {"train": _train, "save": _save, "export": _export, "state": _state, "weights": _weights,
-                      "predict": _predict}, warm_up=warm_up)
+def _run(args: dict, ctx: Context) -> dict:
+    from layerlab.core.cluster.job import run
+
+    return run(args, ctx)
+
+
+ROLE = Role("train", {"train": _train, "run": _run, "save": _save, "export": _export, "state": _state,
+                      "weights": _weights, "predict": _predict}, warm_up=warm_up)

@@ -1,4 +1,7 @@
-"""A sweep on this computer: trials as `trainjob` engine processes, `parallel` at a time. No Ray needed."""
+"""A sweep on this computer: trials as training workers (the `train` engine's `run`), `parallel` at a time.
+
+No Ray needed.
+"""
 
 from __future__ import annotations
 

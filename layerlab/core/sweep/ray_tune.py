@@ -4,7 +4,7 @@ The trials are drawn by LayerLab (layerlab.core.sweep.space, with a seed),
 so a sweep draws the same trials here as on this computer; Tune runs them
 (``grid_search`` over the trial numbers), `parallel` at a time, each with
 its CPUs and GPUs, and with ASHA stops the ones that fall behind at each
-rung. Inside a trial the job runs exactly as locally: a `trainjob` engine
+rung. Inside a trial the job runs exactly as locally: a training worker
 process on the trial's node, its project and data files unpacked into a
 folder there. Each epoch is reported to Tune; the last report carries the
 trial's result as LayerLab writes it.

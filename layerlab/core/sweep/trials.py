@@ -29,6 +29,8 @@ class TrialResult:
             out["reason"] = self.reason
         if self.node:
             out["node"] = self.node
+        if self.history:  # per epoch, for the editor's Runs list and plots
+            out["history"] = {k: [_num(v) for v in vals] for k, vals in self.history.items()}
         return out
 
 

@@ -2,7 +2,8 @@
 
 Trials run in a process of their own (``layerlab sweep --json``, see
 .process); each appears in the sortable table and the parallel-coordinates
-plot as it ends. "Apply best" writes the best trial's parameters into the
+plot as it ends, and as a run in the Training view's Runs list and plots
+(.runs). "Apply best" writes the best trial's parameters into the
 project as one undoable step.
 """
 
@@ -31,7 +32,9 @@ from layerlab.core.sweep.trials import RANKED
 from layerlab.gui.sweep.apply import apply_params
 from layerlab.gui.sweep.plot import ParallelCoordinates
 from layerlab.gui.sweep.process import ClusterCheck, SweepProcess
+from layerlab.gui.sweep.runs import show_trial
 from layerlab.gui.sweep.space_table import SpaceTable, candidate_keys, default_distribution
+from layerlab.gui.training.run_target import KEY_ADDRESS
 
 LOCAL, CLUSTER = "This computer", "Ray cluster"
 METRICS = ("val_loss", "loss", "val_accuracy", "accuracy")
@@ -76,7 +79,8 @@ class SweepDialog(QDialog):
             lambda m: self.mode_box.setCurrentText("max" if "acc" in m else "min"))
         self.run_on = QComboBox()
         self.run_on.addItems((LOCAL, CLUSTER))
-        self.address = QLineEdit("127.0.0.1:6379")
+        # the cluster the Training panel's "Run on" names (an app setting), if any
+        self.address = QLineEdit(str(window.settings.value(KEY_ADDRESS, "") or "127.0.0.1:6379"))
         self.address.setPlaceholderText("HOST:6379, ray://HOST:10001 or auto")
         self.check_button = QPushButton("Check")
         self.check_button.clicked.connect(self.check_cluster)
@@ -188,6 +192,7 @@ class SweepDialog(QDialog):
 
     def _on_trial(self, trial: dict) -> None:
         self.trials.append(trial)
+        show_trial(self.window_.training, trial)  # in the Runs list and plots too, comparable with runs
         self.status.setText(f"{len(self.trials)} of {self.trial_count.value()} trials ended")
         self._show()
 

@@ -3,8 +3,8 @@
 :class:`SweepProcess` runs ``layerlab sweep … --json`` on a copy of the open
 project written beside it (a hidden file in the project's folder, so that its
 data files resolve and travel as the project's own; removed at the end) and
-turns each JSON line into a signal. :class:`ClusterCheck` runs
-``python -m layerlab.core.cluster ADDRESS`` and reports what the cluster has.
+turns each JSON line into a signal. :class:`ClusterCheck` runs the cluster
+check (``python -m layerlab.core.engine ray-info``) and reports what the cluster has.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from layerlab.core.project import dumps_json
 
@@ -101,23 +101,50 @@ class SweepProcess(QObject):
 
 
 class ClusterCheck(QObject):
-    """Asks a Ray cluster what it has; `done(ok, text)`."""
+    """Asks a Ray cluster what it has, in a short-lived process (Ray never loads in the editor); `done(ok, text)`."""
 
     done = Signal(bool, str)
+    TIMEOUT_MS = 90_000  # importing Ray and connecting take a few seconds; a cluster that never answers, longer
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.process: QProcess | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._timed_out)
+        self._timed_out_flag = False
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning
 
     def start(self, address: str) -> None:
-        self.process = QProcess(self)
-        self.process.finished.connect(self._finished)
-        if getattr(sys, "frozen", False):
-            self.done.emit(False, "the cluster check needs LayerLab installed with Ray, not the bundle")
+        from layerlab.core.cluster.__main__ import ADDRESS_ENV
+        from layerlab.core.engine.process import engine_command
+
+        if self.running:
             return
-        self.process.start(sys.executable, ["-m", "layerlab.core.cluster", address])
+        self.process = QProcess(self)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert(ADDRESS_ENV, address.strip())
+        env.insert("RAY_USAGE_STATS_ENABLED", "0")
+        self.process.setProcessEnvironment(env)
+        self.process.finished.connect(self._finished)
+        self._timed_out_flag = False
+        program, *argv = engine_command("ray-info")  # works in a packaged app too
+        self._timer.start(self.TIMEOUT_MS)
+        self.process.start(program, argv)
+
+    def _timed_out(self) -> None:
+        if self.running:
+            self._timed_out_flag = True
+            self.process.kill()
 
     def _finished(self, code: int, status) -> None:
+        self._timer.stop()
+        if self._timed_out_flag:
+            self.done.emit(False, f"the cluster did not answer within {self.TIMEOUT_MS // 1000} s")
+            return
         out = bytes(self.process.readAllStandardOutput()).decode(errors="replace").strip().splitlines()
         try:
             data = json.loads(out[-1]) if out else {}

@@ -5,7 +5,8 @@
 - the Data and Training panels (project sections, edited through undo commands),
 - the DataService (preview and arrays, loaded in the background) and the
   data's problems against the graph (listed with the graph's, with fixes),
-- the Train / Stop (Kill) / Continue actions and the TrainingRunner (runs in worker processes),
+- the Train / Stop (Kill) / Continue actions and the TrainingRunner (runs in worker processes, on this
+  computer or on a Ray cluster, as the Training panel's "Run on" says: run_target.py),
 - the RunHistory behind the runs list and the live plots,
 - the results view and the weights shown in the inspector,
 - the lock that keeps the graph read-only during a run,
@@ -42,6 +43,7 @@ from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
 from layerlab.gui.training.run_panel import RunPanel
 from layerlab.gui.training.run_reports import RunReports
+from layerlab.gui.training.run_target import RunTargetBox
 from layerlab.gui.training.sections import SectionStore
 from layerlab.gui.training.settings_panel import TrainingSettingsPanel
 from layerlab.gui.training.trained_state import TrainedState
@@ -95,6 +97,8 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.run_panel = RunPanel(self.train_action, self.stop_action, self.continue_action)
         self.data_panel = DataPanel(self.store, self.document)
         self.settings_panel = TrainingSettingsPanel(self.store, self.document)
+        self.run_target = RunTargetBox(window.settings)
+        self.settings_panel.add_run_target(self.run_target)
         self.view = TrainingView(self.history, self.run_panel, self._ask_save_path)
         self.weights_view = WeightsView(self.document)
         self.banner = LockBanner()
@@ -112,7 +116,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.runner.finished.connect(self._on_finished)
         self.runner.stopUnanswered.connect(self._offer_kill)
         self.runner.sessionLost.connect(self._on_session_lost)
-        window.firstShown.connect(lambda: QTimer.singleShot(WARM_DELAY_MS, self.runner.warm))
+        window.firstShown.connect(lambda: QTimer.singleShot(WARM_DELAY_MS, self._warm))
         self.data_service.loading.connect(self.data_panel.show_loading)
         self.data_service.previewReady.connect(self.data_panel.show_preview)
         self.data_service.datasetReady.connect(lambda _ds: self._schedule_check())
@@ -135,6 +139,11 @@ class TrainingController(RunReports, TrainedState, QObject):
         theme.notifier().changed.connect(self._on_theme_changed)
         self._unsubscribe = self.document.subscribe(self._on_graph_change)
         self._update_actions()
+
+    def _warm(self) -> None:
+        """A local worker made ready for the first Train, unless runs go to a cluster."""
+        if not self.run_target.on_cluster:
+            self.runner.warm()
 
     # -- construction helpers -------------------------------------------------------------------------
     def _action(self, icon: str, text: str, slot, shortcut: str, tip: str) -> QAction:
@@ -270,7 +279,20 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.stop_action.setToolTip("Stop after the current batch (the model keeps what it learned) (Shift+F5)")
 
     def _start(self, job: WorkerJob, continuing) -> bool:
-        if not self.runner.submit(job):
+        where = ""
+        if job.session is None:  # a new worker: where "Run on" says
+            problem = self.run_target.problem()
+            if problem:
+                self.run_panel.show_message(ERROR, problem)
+                return False
+            self.runner.cluster = self.run_target.executor()
+            if self.runner.cluster is not None:
+                where = f" on {self.runner.cluster.describe()}"
+        try:
+            if not self.runner.submit(job):
+                return False
+        except LayerLabError as exc:  # a data file that cannot travel to the cluster
+            self.run_panel.show_message(ERROR, f"Cannot train{where}: {exc}")
             return False
         self._reset_stop()
         self.progress.reset()
@@ -279,7 +301,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.lineage.config = self.lineage.config or dict(job.training or {})
         self.run_panel.set_busy(True)
         self.run_panel.show_progress(0.0, "")
-        self.run_panel.show_message(INFO, "Starting…")
+        self.run_panel.show_message(INFO, f"Starting{where}…")
         self.show_runs_tab()
         self.view.ensure_plots().rebuild()
         self.view.runs.refresh()

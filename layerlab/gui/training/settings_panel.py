@@ -113,6 +113,7 @@ class TrainingSettingsPanel(QWidget):
         run.addRow("", self.shuffle)
         run.addRow("Seed", self.seed)
         layout.addWidget(run_box)
+        self._column, self._run_box = layout, run_box
 
         cb_box = QGroupBox("Callbacks")
         cb_layout = QVBoxLayout(cb_box)
@@ -140,6 +141,10 @@ class TrainingSettingsPanel(QWidget):
         self.destroyed.connect(lambda *_: self._unsubscribe())
         store.changed.connect(lambda key: key == "training" and self.refresh())
         self.refresh()
+
+    def add_run_target(self, box: QWidget) -> None:
+        """Where runs go ("Run on": an app setting, not the project's), shown under the Run settings."""
+        self._column.insertWidget(self._column.indexOf(self._run_box) + 1, box)
 
     # -- what the defaults are picked from ------------------------------------------------------------
     def follow(self, data_service, check_service, data_panel=None) -> None:

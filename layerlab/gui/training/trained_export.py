@@ -52,6 +52,12 @@ class TrainedModelAdapter:
         if session is None:
             return self.inner.export(project, path)
         source = self.source()
-        result = session.call("export", {"path": str(path)})
+        remote = getattr(session, "remote", False)  # a worker on a Ray cluster sends the file back
+        result = session.call("export", {"path": str(path), "send": remote})
+        if remote:
+            from layerlab.core.project import atomic_write_bytes
+
+            atomic_write_bytes(path, result["file"].tobytes())
+            result["path"] = str(path)
         notes = [f"The weights of {source}."] if source else []
         return ExportResult(Path(result["path"]), suffix, int(result["params"]), notes)

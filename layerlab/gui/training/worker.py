@@ -67,6 +67,7 @@ class WorkerSession:
         self.has_model = False
         self.lost: str | None = None  # why the worker is gone, once it is
         self.evaluation = None  # the latest Evaluation of its model
+        self.remote = False  # it runs on another machine (a Ray cluster): files come back by array
 
     @property
     def alive(self) -> bool:
@@ -141,6 +142,7 @@ class TrainingRunner(QObject):
     def __init__(self, parent: QObject | None = None, executor: Executor | None = None):
         super().__init__(parent)
         self.executor = executor  # None: local workers, with a warm spare
+        self.cluster: Executor | None = None  # set: new jobs go there instead (the Training panel's "Run on")
         self.job: WorkerJob | None = None
         self.running: WorkerSession | None = None
         self.request_id: int | None = None
@@ -164,11 +166,15 @@ class TrainingRunner(QObject):
 
     def warm(self) -> None:
         """Have a worker ready (Keras imported) for the next Train; call once the window is painted."""
-        if not self._closed and self.executor is None:
+        if not self._closed and self.executor is None and self.cluster is None:
             spares.warm()
 
     def submit(self, job: WorkerJob) -> bool:
-        """Start `job` in a worker; False (and nothing started) while another job runs, or the worker is gone."""
+        """Start `job` in a worker; False (and nothing started) while another job runs, or the worker is gone.
+
+        A new job on another executor (a Ray cluster) carries its data files and, to restore, the saved
+        weights (a LayerLabError, and nothing started, when one cannot travel).
+        """
         if self.busy or self._closed:
             return False
         if job.session is not None:
@@ -176,14 +182,24 @@ class TrainingRunner(QObject):
                 return False
             session = job.session
         else:
-            client = spares.take() if self.executor is None else EngineClient(ROLE, self.executor)
+            executor = self.cluster or self.executor
+            client = spares.take() if executor is None else EngineClient(ROLE, executor)
+            remote = executor is not None and executor.name != "local"  # a worker on another machine
+            try:
+                args = remote_args(job, client.arrays) if remote else job.args()
+            except LayerLabError:
+                client.close()
+                raise
             session = WorkerSession(client)
+            session.remote = remote
             client.exited.connect(lambda reason, _code, s=session: self._on_exited(s, reason))
             client.event.connect(lambda message, s=session: self._on_event(s, message))
             self._sessions.append(session)
+        if job.session is not None:
+            args = job.args()
         self.job, self.running = job, session
         self.stop_requested = self.killed = self._begun = self._echo_stop = False
-        future = session.client.call("train", job.args(), lambda result, s=session: self._on_result(s, result),
+        future = session.client.call("train", args, lambda result, s=session: self._on_result(s, result),
                                      lambda error, s=session: self._on_error(s, error))
         self.request_id = future.request_id
         return True
@@ -250,9 +266,15 @@ class TrainingRunner(QObject):
             reason = error.reason
             session.lost = reason
             session.has_model = False
-            if self.killed:
+            if self.killed and session.remote:
+                text = ("Killed: the run on the Ray cluster did not answer Stop, so it was ended; the model it was "
+                        "training is lost (the project and its saved weights are as they were).")
+            elif self.killed:
                 text = ("Killed: the training worker did not answer Stop, so it was ended; the model it was "
                         "training is lost (the project and its saved weights are as they were).")
+            elif session.remote:
+                text = (f"The run on the Ray cluster failed: {reason}. The run is lost; the project and its saved "
+                        "weights are as they were. Press Train to start again.")
             else:
                 text = (f"The training worker {reason}. The run is lost; the project and its saved weights are "
                         "as they were. Press Train to start again.")
@@ -302,3 +324,13 @@ class TrainingRunner(QObject):
 
 
 _live: weakref.WeakSet = weakref.WeakSet()
+
+
+def remote_args(job: WorkerJob, arrays) -> dict:
+    """`job`'s request for a worker on another machine: its data files (and saved weights) go along."""
+    from layerlab.core.cluster.bundle import bundle
+
+    args = job.args()
+    weights_from = job.path if job.restore and job.path else None
+    args.update(bundle(job.project or {}, job.base_dir or ".", arrays, weights_from=weights_from))
+    return args
