@@ -3,6 +3,7 @@
 Each test does what the person did (by widgets and signals, offscreen) and checks what they should
 have seen. The check engine tests start and kill their own engine.
 """
+# ruff: noqa: F811 - the tests take the shared make_window fixture, imported from test_training
 
 import os
 import signal
@@ -12,6 +13,7 @@ import pytest
 from layerlab.gui.check_engine import CheckEngine
 
 from .conftest import CHECK_TIMEOUT_MS
+from .test_training import make_window  # noqa: F401
 
 
 @pytest.fixture
@@ -42,3 +44,36 @@ def test_the_data_is_read_again_after_the_check_engine_dies_without_a_spurious_e
     assert errors == [] and service.error == ""
     assert service.dataset.num_train == 20
     service.shutdown()
+
+
+def test_a_run_whose_worker_is_killed_stays_listed_as_failed_with_the_epochs_it_drew(qtbot, make_window, tmp_path):
+    """kill -9 at epoch 20 of 60: the run vanished from the list and the plots, with its 20 epochs of curves."""
+    from layerlab.core import project as project_io
+    from layerlab.core.training import FAILED
+
+    from .test_training import RUN_TIMEOUT_MS, open_digits
+
+    window = make_window()
+    open_digits(window, epochs=500)
+    controller = window.training
+    epochs_seen: list[int] = []
+    controller.runner.epoch.connect(lambda epoch, _logs: epochs_seen.append(epoch))
+    assert controller.train()
+    qtbot.waitUntil(lambda: len(epochs_seen) >= 2, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as ended:
+        os.kill(controller.runner.running.client.pid, signal.SIGKILL)
+    assert ended.args[0].status == FAILED
+
+    [lineage] = controller.history.lineages
+    assert lineage.status == FAILED and lineage.last_epoch >= 2
+    [record] = lineage.records
+    assert record.epochs_run == lineage.last_epoch and record.initial_epoch == 0
+    assert record.history["loss"] == lineage.epochs["loss"][1][:record.epochs_run]
+    assert "SIGKILL" in record.reason
+    assert controller.view.runs.tree.topLevelItemCount() == 1
+    assert controller.session is None  # the model itself is gone: nothing to save, export or continue
+
+    path = tmp_path / "digits.layerlab"
+    assert window.save_as(path)
+    [saved] = project_io.load(path).extra["runs"]
+    assert saved["status"] == FAILED and saved["epochs_run"] == record.epochs_run
