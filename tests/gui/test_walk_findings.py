@@ -77,3 +77,33 @@ def test_a_run_whose_worker_is_killed_stays_listed_as_failed_with_the_epochs_it_
     assert window.save_as(path)
     [saved] = project_io.load(path).extra["runs"]
     assert saved["status"] == FAILED and saved["epochs_run"] == record.epochs_run
+
+
+def test_the_death_of_an_idle_worker_during_another_run_leaves_that_run_s_panel_alone(qtbot, make_window):
+    """kill -9 of the worker holding the reopened model, while Train ran in another: the run panel said
+    'killed … The model is lost' in red while the run went on and finished."""
+    from layerlab.core.training import FINISHED
+
+    from .test_training import RUN_TIMEOUT_MS, open_digits, run
+
+    window = make_window()
+    open_digits(window, epochs=1)
+    controller = window.training
+    trained = run(qtbot, window)
+    assert trained.status == FINISHED and controller.session is trained.session
+    section = controller.store.get("training")
+    section["epochs"] = 500
+    controller.store.edit("training", section)
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
+        assert controller.train()
+    assert controller.runner.running is not trained.session
+    shown = controller.run_panel.message.text()
+
+    with qtbot.waitSignal(controller.runner.sessionLost, timeout=RUN_TIMEOUT_MS):
+        os.kill(trained.session.client.pid, signal.SIGKILL)
+    assert controller.training and controller.locked
+    assert "holding the trained model was killed" not in controller.run_panel.message.text()
+    assert controller.run_panel.message.text() == shown
+    assert "holding the trained model was killed" in window.statusBar().currentMessage()
+    controller.stop()
+    qtbot.waitUntil(lambda: not controller.training, timeout=RUN_TIMEOUT_MS)

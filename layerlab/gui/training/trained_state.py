@@ -230,6 +230,10 @@ class TrainedState:
             return
         self.session = None
         self.weights_unsaved = False
-        self.run_panel.show_message(ERROR, f"The training worker holding the trained model {reason}. The model is "
-                                           "lost; the project and its saved weights are as they were.")
+        text = (f"The training worker holding the trained model {reason}. The model is lost; the project and its "
+                "saved weights are as they were.")
+        if self.training:  # another run goes on in its own worker: its progress keeps the run panel
+            self.window.statusBar().showMessage(text, 30_000)
+        else:
+            self.run_panel.show_message(ERROR, text)
         self._update_actions()
