@@ -107,3 +107,22 @@ def test_the_death_of_an_idle_worker_during_another_run_leaves_that_run_s_panel_
     assert "holding the trained model was killed" in window.statusBar().currentMessage()
     controller.stop()
     qtbot.waitUntil(lambda: not controller.training, timeout=RUN_TIMEOUT_MS)
+
+
+def test_train_without_data_shows_why_on_screen_and_the_reason_goes_when_data_is_chosen(qtbot, make_window):
+    """F5 with the Summary tab in front did nothing visible (the reason sat in the hidden Runs tab); after
+    choosing a CSV the run bar still said 'The project has no data to train on'."""
+    from layerlab.gui.training.run_panel import NO_DATA
+
+    window = make_window()
+    window.new_project()
+    controller, panel = window.training, window.training.run_panel
+    window.bottom_tabs.setCurrentIndex(0)
+    assert window.bottom_tabs.currentWidget() is not controller.view
+
+    assert not controller.train()
+    assert window.bottom_tabs.currentWidget() is controller.view and window.bottom_dock.isVisible()
+    assert panel.message.text() == NO_DATA and panel.data_button.isVisibleTo(panel)
+
+    controller.store.edit("dataset", {"source": "sklearn", "name": "iris"})
+    assert panel.message.text() != NO_DATA and not panel.data_button.isVisibleTo(panel)

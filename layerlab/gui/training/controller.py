@@ -38,7 +38,7 @@ from layerlab.gui.training.data_panel import DataPanel
 from layerlab.gui.training.data_service import DataService
 from layerlab.gui.training.fixes import apply_fixes
 from layerlab.gui.training.lock import EditLock, LockBanner
-from layerlab.gui.training.messages import ERROR, INFO
+from layerlab.gui.training.messages import ERROR, INFO, READY
 from layerlab.gui.training.run_panel import RunPanel
 from layerlab.gui.training.run_reports import RunReports
 from layerlab.gui.training.sections import SectionStore
@@ -206,6 +206,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self._commit_focused_edit()
         if not (self.store.get("dataset") or None):
             self.run_panel.show_no_data()
+            self.show_runs_tab()  # F5 from the canvas: the reason must be on screen, not behind another tab
             return False
         self.session_revision = self.document.revision
         return self._start(self._job(), None)
@@ -299,6 +300,8 @@ class TrainingController(RunReports, TrainedState, QObject):
     # -- the data against the graph ---------------------------------------------------------------------
     def _on_section_changed(self, key: str) -> None:
         if key == "dataset":
+            if self.run_panel.data_button.isVisibleTo(self.run_panel) and not self.busy:
+                self.run_panel.show_message(INFO, READY)  # "no data to train on" is no longer true
             self.request_data()
         self._schedule_check()
 
