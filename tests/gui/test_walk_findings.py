@@ -126,3 +126,55 @@ def test_train_without_data_shows_why_on_screen_and_the_reason_goes_when_data_is
 
     controller.store.edit("dataset", {"source": "sklearn", "name": "iris"})
     assert panel.message.text() != NO_DATA and not panel.data_button.isVisibleTo(panel)
+
+
+def test_a_number_box_never_turns_typed_letters_into_another_number(qtbot):
+    """Typing 1e3 in Dense units gave 13 without a word; a huge number was said as 2.14748e+09."""
+    from PySide6.QtCore import Qt
+
+    from layerlab.core import catalog
+    from layerlab.gui.panels.param_widgets import make_editor
+
+    editor = make_editor(catalog.get("Dense").param("units"))
+    qtbot.addWidget(editor)
+    editor.set_value(12)
+    said: list[str] = []
+    editor.problemChanged.connect(said.append)
+    line = editor.spin.lineEdit()
+    committed: list = []
+    editor.committed.connect(committed.append)
+    for typed in ("1e3", "12x"):
+        said.clear()
+        line.selectAll()
+        qtbot.keyClicks(line, typed)
+        assert line.text() == typed  # what was typed stays on show while it is explained
+        qtbot.keyClick(line, Qt.Key.Key_Return)
+        editor.spin.editingFinished.emit()
+        assert editor.value() == 12 and committed == []
+        assert said and said[-1] == f"'{typed}' refused: units must be a whole number."
+
+    said.clear()
+    line.selectAll()
+    qtbot.keyClicks(line, "99999999999")
+    assert said[-1] == "'99999999999' refused: units must be between 1 and 2147483647."
+
+
+def test_a_float_box_keeps_and_explains_a_typo(qtbot):
+    from PySide6.QtCore import Qt
+
+    from layerlab.core import catalog
+    from layerlab.gui.panels.param_widgets import make_editor
+
+    editor = make_editor(catalog.get("Dropout").param("rate"))
+    qtbot.addWidget(editor)
+    editor.set_value(0.5)
+    said: list[str] = []
+    editor.problemChanged.connect(said.append)
+    line = editor.spin.lineEdit()
+    line.selectAll()
+    qtbot.keyClicks(line, "0.2x5")
+    assert line.text() == "0.2x5"
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    editor.spin.editingFinished.emit()
+    assert editor.value() == 0.5
+    assert said[-1].startswith("'0.2x5' refused: rate must be")
