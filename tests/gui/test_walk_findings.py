@@ -178,3 +178,12 @@ def test_a_float_box_keeps_and_explains_a_typo(qtbot):
     editor.spin.editingFinished.emit()
     assert editor.value() == 0.5
     assert said[-1].startswith("'0.2x5' refused: rate must be")
+
+
+def test_the_check_engine_s_death_is_said_in_a_sentence(qtbot, own_engine):
+    """The status bar read "The check engine stopped: was killed (…) killer Restarting it; …"."""
+    with qtbot.waitSignal(own_engine.died, timeout=CHECK_TIMEOUT_MS) as died:
+        os.kill(own_engine.pid, signal.SIGKILL)
+    text = died.args[0]
+    assert text.startswith("The check engine was killed (SIGKILL, signal 9)") and text.endswith("."), text
+    assert "stopped: was" not in text
