@@ -187,3 +187,31 @@ def test_the_check_engine_s_death_is_said_in_a_sentence(qtbot, own_engine):
     text = died.args[0]
     assert text.startswith("The check engine was killed (SIGKILL, signal 9)") and text.endswith("."), text
     assert "stopped: was" not in text
+
+
+def test_the_welcome_page_scrolls_instead_of_crushing_its_examples_when_short(qtbot):
+    """With a tall bottom panel the canvas area was ~300 px high: the examples were drawn on top of each other."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication, QStackedWidget
+
+    from layerlab.gui.welcome import WelcomeView
+
+    stack = QStackedWidget()  # as in the window: the stack may be made small whatever its page would like
+    stack.setMinimumSize(320, 200)
+    qtbot.addWidget(stack)
+    view = WelcomeView()
+    stack.addWidget(view)
+    view.set_examples([(f"Example number {i}", Path(f"/x/{i}.layerlab")) for i in range(8)])
+    view.set_recent([Path("/x/bc.layerlab")])
+    stack.resize(700, 260)
+    stack.show()
+    qtbot.waitExposed(stack)
+    for _ in range(3):  # the layouts settle on posted events (the scroll area's page is laid out in its own pass)
+        QApplication.processEvents()
+    buttons = [view._examples.itemAt(i).widget() for i in range(view._examples.count())]
+    assert len(buttons) == 8
+    for button in buttons:
+        assert button.height() >= button.sizeHint().height(), (button.height(), button.sizeHint().height())
+    tops = [b.geometry().top() for b in buttons]
+    assert all(later - earlier >= buttons[0].sizeHint().height() for earlier, later in zip(tops, tops[1:]))
