@@ -215,3 +215,29 @@ def test_the_welcome_page_scrolls_instead_of_crushing_its_examples_when_short(qt
         assert button.height() >= button.sizeHint().height(), (button.height(), button.sizeHint().height())
     tops = [b.geometry().top() for b in buttons]
     assert all(later - earlier >= buttons[0].sizeHint().height() for earlier, later in zip(tops, tops[1:]))
+
+
+def test_an_export_s_notes_are_shown_as_sentences(qtbot, tmp_path):
+    """After Export › Python Script the dialog read 'the script builds the model with fresh weights; the
+    trained ones stay in small.weights.h5' (lower case, no stop, a file name without its folder)."""
+    from PySide6.QtWidgets import QWidget
+
+    from layerlab.core import project as project_io
+    from layerlab.core.export import export_project
+    from layerlab.core.weights import weights_path_for
+    from layerlab.gui.files import Dialogs, ExportDone, ModelExporter
+
+    from .test_training import EXAMPLE
+
+    project = project_io.load(EXAMPLE)
+    project.path = tmp_path / "digits.layerlab"
+    weights_path_for(project.path).write_bytes(b"")  # weights saved beside the project
+    result = export_project(project, tmp_path / "out" / "digits.py")
+    shown: list[str] = []
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    exporter = ModelExporter(parent, Dialogs(info=lambda _p, _title, text: shown.append(text)))
+    exporter._on_done(ExportDone(result.path, result.format, result.total_params, result.notes))
+    [text] = shown
+    assert text.startswith("The script builds the model with fresh weights") and text.endswith(".")
+    assert str(weights_path_for(project.path)) in text
