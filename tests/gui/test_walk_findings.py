@@ -241,3 +241,24 @@ def test_an_export_s_notes_are_shown_as_sentences(qtbot, tmp_path):
     [text] = shown
     assert text.startswith("The script builds the model with fresh weights") and text.endswith(".")
     assert str(weights_path_for(project.path)) in text
+
+
+def test_one_click_on_a_group_s_boxed_sign_collapses_and_expands_it(make_canvas, docs):
+    """Clicking the + drawn like a button on MobileNetV2's block cards only selected the card."""
+    from .test_canvas_groups import click, grouped
+
+    c = make_canvas(docs.wide_deep())
+    gid = grouped(c)
+    c.scene.flush()
+    frame = c.scene.group_layer.frames[gid]
+    click(c, frame.mapToScene(frame.marker_rect().center()))
+    c.scene.flush()
+    assert c.document.group(gid).collapsed
+    card = c.scene.group_layer.cards[gid]
+    click(c, card.mapToScene(card.card_rect().center()))  # elsewhere on the card a click only selects
+    assert c.document.group(gid).collapsed and c.view.selected_ids() == ["hidden1", "hidden2"]
+    click(c, card.mapToScene(card.marker_rect().center()))
+    c.scene.flush()
+    assert not c.document.group(gid).collapsed and c.scene.nodes["hidden1"].isVisible()
+    c.undo_stack.undo()  # each click is one undo step, as a double-click is
+    assert c.document.group(gid).collapsed
