@@ -262,3 +262,20 @@ def test_one_click_on_a_group_s_boxed_sign_collapses_and_expands_it(make_canvas,
     assert not c.document.group(gid).collapsed and c.scene.nodes["hidden1"].isVisible()
     c.undo_stack.undo()  # each click is one undo step, as a double-click is
     assert c.document.group(gid).collapsed
+
+
+def test_the_user_guide_s_screenshots_fit_its_window(qtbot):
+    """Help › User Guide showed the 1280-pixel screenshots at full size: a sideways scroll, and a picture of the
+    editor that looked like the editor itself."""
+    from PySide6.QtWidgets import QApplication
+
+    from layerlab.gui.help import GuideDialog, guide_path
+
+    dialog = GuideDialog(guide_path())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for _ in range(3):  # the document is laid out on posted events
+        QApplication.processEvents()
+    assert dialog.browser.document().toPlainText().startswith("User guide")
+    assert dialog.browser.horizontalScrollBar().maximum() == 0
