@@ -279,3 +279,16 @@ def test_the_user_guide_s_screenshots_fit_its_window(qtbot):
         QApplication.processEvents()
     assert dialog.browser.document().toPlainText().startswith("User guide")
     assert dialog.browser.horizontalScrollBar().maximum() == 0
+
+
+def test_the_overview_map_stays_a_small_corner_of_a_short_canvas(make_canvas, docs):
+    """Under a tall bottom panel the canvas was ~310 px high and the 200×130 map hid the model's output layer."""
+    from layerlab.gui.canvas.minimap import MAP_SIZE
+
+    c = make_canvas(docs.wide_deep(), size=(700, 300))
+    mini = c.view.minimap
+    vp = c.view.viewport().geometry()
+    assert mini.height() <= 0.25 * vp.height() + 1 and mini.width() <= 0.25 * vp.width() + 1
+    assert vp.contains(mini.geometry())
+    c.view.resize(1200, 800)  # a roomy canvas: the map at its full size again
+    assert (mini.width(), mini.height()) == MAP_SIZE
