@@ -87,3 +87,17 @@ def test_saved_runs_reopen_as_lineages(tmp_path):
     history.load(state.runs(project))
     [lineage] = history.lineages
     assert lineage.last_epoch == 3 and lineage.epochs["loss"] == ([1.0, 2.0, 3.0], [1.0, 0.5, 0.4])
+
+
+def test_a_run_known_only_by_its_shown_epochs_becomes_a_record_of_those_after_the_recorded_ones():
+    history = RunHistory()
+    lineage = history.add_finished(RunRecord(config={"epochs": 2}, history={"loss": [0.9, 0.8]}))
+    assert lineage.unrecorded_run("failed", "gone") is None  # every epoch shown is recorded
+    history.start(lineage)
+    lineage.add_epoch(2, {"loss": 0.7, "val_loss": 0.75})
+    lineage.add_epoch(3, {"loss": 0.6, "val_loss": 0.65})
+    record = lineage.unrecorded_run("failed", "the worker was killed")
+    assert (record.initial_epoch, record.epochs_run, record.status, record.reason) == (2, 2, "failed",
+                                                                                      "the worker was killed")
+    assert record.history == {"loss": [0.7, 0.6], "val_loss": [0.75, 0.65]}
+    assert record.config == {"epochs": 2}

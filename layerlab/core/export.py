@@ -177,8 +177,8 @@ def export_project(project, path: str | os.PathLike, weights: bool = True) -> Ex
             from layerlab.core.weights import weights_path_for
 
             if weights_path_for(project.path).exists():
-                notes.append("the script builds the model with fresh weights; the trained ones stay in "
-                             f"{weights_path_for(project.path).name}")
+                notes.append("the script builds the model with fresh weights; the saved ones stay in "
+                             f"{weights_path_for(project.path)}")  # the full path: the script may be elsewhere
         return ExportResult(path, suffix, report.total_params, notes)
     if suffix == ".h5":
         _refuse_operations_in_h5(project, path)

@@ -119,7 +119,7 @@ class CheckEngine(QObject):
         self._ready = False
         quick = time.monotonic() - self._started_at < QUICK_DEATH
         self._quick_deaths = self._quick_deaths + 1 if quick else 1
-        self.last_death = f"The check engine stopped: {reason}"
+        self.last_death = f"The check engine {reason.rstrip('.')}."  # "The check engine was killed (SIGKILL…)."
         if self._quick_deaths > MAX_QUICK_DEATHS:
             self.gave_up = True
             self.last_death += f" It died {MAX_QUICK_DEATHS + 1} times in a row and is not restarted."

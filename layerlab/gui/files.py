@@ -217,6 +217,12 @@ class ExportAdapter:
                           list(result.get("notes") or []))
 
 
+def notes_text(notes: list[str]) -> str:
+    """The engine's notes (clauses, as the command line prints them after "note:") as sentences for a dialog."""
+    sentences = [n[:1].upper() + n[1:] + ("" if n.endswith((".", "!", "?")) else ".") for n in notes if n]
+    return "\n\n".join(sentences)
+
+
 class ModelExporter(QObject):
     """Exports one model at a time on a background thread and reports how it went."""
 
@@ -272,7 +278,7 @@ class ModelExporter(QObject):
         self.message.emit(f"Exported {getattr(result, 'path', '')}" + (f" ({count:,} params)" if count else ""))
         notes = getattr(result, "notes", None)
         if notes:
-            self.dialogs.info(self._parent, "Export finished", "\n".join(notes))
+            self.dialogs.info(self._parent, "Export finished", notes_text(notes))
 
     def _on_failed(self, text: str) -> None:
         self._finish()

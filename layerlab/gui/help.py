@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QKeySequence, QTextDocument
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QImage, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -84,6 +84,20 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
 
 
+class _GuideBrowser(QTextBrowser):
+    """A text browser whose pictures (the docs' full-window screenshots) are scaled down to its width."""
+
+    def loadResource(self, kind: int, name: QUrl):  # noqa: N802 - Qt API
+        resource = super().loadResource(kind, name)
+        if kind != QTextDocument.ResourceType.ImageResource.value or resource is None:
+            return resource
+        image = resource if isinstance(resource, QImage) else QImage.fromData(resource)
+        room = max(200, self.viewport().width() - 2 * int(self.document().documentMargin()) - 24)
+        if image.isNull() or image.width() <= room:
+            return resource
+        return image.scaledToWidth(room, Qt.TransformationMode.SmoothTransformation)
+
+
 class GuideDialog(QDialog):
     """The user guide, rendered from its Markdown; links to the other docs pages open in the same view."""
 
@@ -93,7 +107,7 @@ class GuideDialog(QDialog):
         self.setWindowTitle("LayerLab User Guide")
         self.resize(820, 760)
         layout = QVBoxLayout(self)
-        self.browser = QTextBrowser()
+        self.browser = _GuideBrowser()
         self.browser.setOpenExternalLinks(True)
         self.browser.setSearchPaths([str(path.parent)])
         self.browser.setSource(QUrl.fromLocalFile(str(path)), QTextDocument.ResourceType.MarkdownResource)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -36,7 +37,18 @@ class WelcomeView(QWidget):
         self.setObjectName("WelcomeView")
         self.setAcceptDrops(True)
         self.setAutoFillBackground(True)
-        outer = QVBoxLayout(self)
+        # in a scroll area: a short canvas (a tall bottom panel) scrolls the page instead of crushing its lists
+        scroll = QScrollArea()
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        page = QWidget()
+        page.setAutoFillBackground(False)
+        scroll.setWidget(page)
+        scroll.viewport().setAutoFillBackground(False)
+        holder = QVBoxLayout(self)
+        holder.setContentsMargins(0, 0, 0, 0)
+        holder.addWidget(scroll)
+        outer = QVBoxLayout(page)
         outer.setContentsMargins(24, 24, 24, 24)
         outer.addStretch(2)
         column = QWidget()

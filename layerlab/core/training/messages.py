@@ -12,10 +12,11 @@ from layerlab.core.training.listener import FAILED, FINISHED, NAN_REASON, STOPPE
 from layerlab.core.training.outcome import RESTORED, is_out_of_memory, out_of_memory_message
 from layerlab.core.training.progress import format_duration
 
-__all__ = ["RESTORED", "INFO", "OK", "WARNING", "ERROR", "end_message", "format_duration", "format_metric",
+__all__ = ["READY", "RESTORED", "INFO", "OK", "WARNING", "ERROR", "end_message", "format_duration", "format_metric",
            "is_out_of_memory", "out_of_memory_message"]
 
 INFO, OK, WARNING, ERROR = "info", "ok", "warning", "error"
+READY = "Choose the data and the settings, then press Train."  # before any run of a project
 
 
 def end_message(status: str, reason: str, seconds: float | None = None,

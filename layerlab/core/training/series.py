@@ -148,6 +148,24 @@ class Lineage:
                     xs.append(x)
                     ys.append(float(value))
 
+    def unrecorded_run(self, status: str, reason: str):
+        """A record of the epochs shown beyond the lineage's records, or None when there are none.
+
+        A run whose worker died never sends its record: the curves it drew stay, as that (failed) run's.
+        """
+        from layerlab.core.training.run import RunRecord
+
+        start = max((r.initial_epoch + r.epochs_run for r in self.records), default=0)
+        history = {}
+        for key, (xs, ys) in self.epochs.items():
+            later = sorted((x, y) for x, y in zip(xs, ys) if x > start)
+            if later:
+                history[key] = [y for _, y in later]
+        if not history:
+            return None
+        config = dict(self.records[-1].config if self.records else self.config)
+        return RunRecord(config=config, initial_epoch=start, history=history, status=status, reason=reason)
+
     @property
     def last_epoch(self) -> int:
         return max((int(xs[-1]) for xs, _ in self.epochs.values() if xs), default=0)

@@ -1,8 +1,8 @@
 """Groups on the canvas: a frame around an expanded group's nodes, a card for a collapsed one.
 
 Both only draw what the scene's GroupLayer tells them (labels, shapes,
-counts, where the ports go); a double-click asks the scene to toggle the
-group, which the view turns into an undo command.
+counts, where the ports go); a double-click, or a click on the boxed +/−,
+asks the scene to toggle the group, which the view turns into an undo command.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ FRAME_TITLE = 24.0
 _MAX_SHAPE_ROWS = 3
 _POSITION_CHANGED = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
 _SELECTED_CHANGED = QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged
+
+
+def _hits(marker: QRectF, pos: QPointF) -> bool:
+    """Whether a click at `pos` is on a marker (a little more than its 12 px box, to be easy to hit)."""
+    return marker.adjusted(-3, -3, 3, 3).contains(pos)
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class GroupCardItem(HoverHighlight, QGraphicsItem):
         self._out_y = _ports_y(len(face.out_shapes), ports_top, ports_bottom)
         self._texts = texts
         self._summary = self._summary_texts()
-        self.setToolTip(f"<b>{face.label}</b><br>{count}<br>{face.trainable}<br>Double-click to expand")
+        self.setToolTip(f"<b>{face.label}</b><br>{count}<br>{face.trainable}<br>Click + or double-click to expand")
         for edge in self.edge_items:
             edge.adjust()
         self.update()
@@ -205,9 +210,14 @@ class GroupCardItem(HoverHighlight, QGraphicsItem):
                 for point in points:
                     painter.drawEllipse(point, style.PORT_RADIUS, style.PORT_RADIUS)
 
+    def marker_rect(self) -> QRectF:
+        """The boxed + at the header's right end (item coordinates): a click on it expands the group."""
+        c = QPointF(CARD_WIDTH - style.PAD - 6, 4 + style.HEADER_HEIGHT / 2)
+        return QRectF(c.x() - 6, c.y() - 6, 12, 12)
+
     def _paint_marker(self, painter, t, sign: str) -> None:
         """A small boxed + (expand) at the header's right end."""
-        c = QPointF(CARD_WIDTH - style.PAD - 6, 4 + style.HEADER_HEIGHT / 2)
+        c = self.marker_rect().center()
         painter.setPen(QPen(t.text_muted, 1.2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(c.x() - 6, c.y() - 6, 12, 12))
@@ -227,6 +237,11 @@ class GroupCardItem(HoverHighlight, QGraphicsItem):
         scene = self.scene()
         wiring = getattr(scene, "wiring", None)
         self._wiring = False
+        if event.button() == Qt.MouseButton.LeftButton and scene is not None \
+                and _hits(self.marker_rect(), event.pos()):
+            scene.groupToggleRequested.emit(self.group_id)  # the + looks like a button: one click expands
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.LeftButton and wiring is not None:
             ports = scene.group_layer.inner_ports_near(event.scenePos(), style.PORT_HIT_RADIUS, self.group_id)
             if ports:
@@ -298,6 +313,20 @@ class GroupFrameItem(QGraphicsItem):
     def title_rect(self) -> QRectF:
         return QRectF(self._rect.x(), self._rect.y(), self._rect.width(), FRAME_TITLE)
 
+    def marker_rect(self) -> QRectF:
+        """The boxed − at the title's left end: a click on it collapses the group."""
+        c = QPointF(self._rect.x() + style.PAD + 6, self._rect.y() + FRAME_TITLE / 2)
+        return QRectF(c.x() - 6, c.y() - 6, 12, 12)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        scene = self.scene()
+        if event.button() == Qt.MouseButton.LeftButton and scene is not None \
+                and _hits(self.marker_rect(), event.pos()):
+            scene.groupToggleRequested.emit(self.group_id)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._rect.adjusted(-2, -2, 2, 2)
 
@@ -324,7 +353,7 @@ class GroupFrameItem(QGraphicsItem):
             painter.setFont(self._title.font)
             painter.setPen(t.text_muted)
             painter.drawStaticText(self._title.pos, self._title.static)
-            c = QPointF(self._rect.x() + style.PAD + 6, self._rect.y() + FRAME_TITLE / 2)
+            c = self.marker_rect().center()
             painter.setPen(QPen(t.text_muted, 1.2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(c.x() - 6, c.y() - 6, 12, 12))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from layerlab.gui import theme
 
 MAP_SIZE = (200, 130)
+MAP_SHARE = 0.25  # of the viewport's width and height, at most
 _MARGIN = 6.0
 
 
@@ -62,7 +63,15 @@ class MinimapWidget(QWidget):
             self.update()
 
     def place(self) -> None:
+        """At the viewport's bottom-right corner, at most MAP_SHARE of its width and height.
+
+        A short canvas (under a tall bottom panel) would otherwise be a third map, hiding the cards under it.
+        """
         vp = self.view.viewport().geometry()
+        scale = min(1.0, MAP_SHARE * vp.width() / MAP_SIZE[0], MAP_SHARE * vp.height() / MAP_SIZE[1])
+        width, height = max(60, round(MAP_SIZE[0] * scale)), max(40, round(MAP_SIZE[1] * scale))
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
         self.move(vp.right() - self.width() - 10, vp.bottom() - self.height() - 10)
 
     # -- geometry ------------------------------------------------------------------

@@ -129,9 +129,9 @@ class _IntSpin(_ExplainingSpin, QSpinBox):
         if none is not None:
             return none
         stripped = text.strip()
-        if re.fullmatch(r"[-+]?\d*", stripped) is None:  # letters: refused, and said why
+        if re.fullmatch(r"[-+]?\d*", stripped) is None:  # "1e3": kept on show and explained, never quietly 13
             self._editor.explain(stripped)
-            return QValidator.State.Invalid, text, pos
+            return QValidator.State.Intermediate, text, pos
         if stripped in ("", "-", "+"):
             return QValidator.State.Intermediate, text, pos
         if not self.minimum() <= int(stripped) <= self.maximum():  # "-3": kept on show and explained
@@ -167,9 +167,9 @@ class _FloatSpin(_ExplainingSpin, QDoubleSpinBox):
             value = float(stripped)
         except ValueError:
             partial = re.fullmatch(r"[-+]?(\d*\.?\d*)?([eE][-+]?)?", stripped) is not None
-            if not partial:
+            if not partial:  # "0.0x1": kept on show and explained, like a number out of range
                 self._editor.explain(stripped)
-            return (QValidator.State.Intermediate if partial else QValidator.State.Invalid), text, pos
+            return QValidator.State.Intermediate, text, pos
         if not math.isfinite(value) or not self.minimum() <= value <= self.maximum():
             self._editor.explain(stripped)
             return QValidator.State.Intermediate, text, pos
@@ -177,6 +177,11 @@ class _FloatSpin(_ExplainingSpin, QDoubleSpinBox):
 
     def fixup(self, text: str) -> str:
         return text
+
+
+def _number(value: float) -> str:
+    """A bound as a person reads it: 2147483647, not 2.14748e+09."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else f"{value:g}"
 
 
 class NumberEditor(ParamEditor):
@@ -241,7 +246,8 @@ class NumberEditor(ParamEditor):
         else:
             reason = self.param.validate(value)
         if reason is None and value is not None and not self.spin.minimum() <= value <= self.spin.maximum():
-            reason = f"{self.param.name} must be between {self.spin.minimum():g} and {self.spin.maximum():g}"
+            low, high = _number(self.spin.minimum()), _number(self.spin.maximum())
+            reason = f"{self.param.name} must be between {low} and {high}"
         if reason:
             self._rejected = f"'{text}' refused: {reason}."
             self.problemChanged.emit(self._rejected)

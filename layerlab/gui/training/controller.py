@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QFileDialog
 from layerlab.core.data.sources import file_filter
 from layerlab.core.document import NODE_MOVED
 from layerlab.core.errors import LayerLabError
-from layerlab.core.training.messages import ERROR, INFO
+from layerlab.core.training.messages import ERROR, INFO, READY
 from layerlab.core.training.progress import RunProgress
 from layerlab.core.training.series import RunHistory
 from layerlab.gui import icons
@@ -222,6 +222,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self._commit_focused_edit()
         if not (self.store.get("dataset") or None):
             self.run_panel.show_no_data()
+            self.show_runs_tab()  # F5 from the canvas: the reason must be on screen, not behind another tab
             return False
         self.session_revision = self.document.revision
         return self._start(self._job(), None)
@@ -328,6 +329,8 @@ class TrainingController(RunReports, TrainedState, QObject):
     # -- the data against the graph ---------------------------------------------------------------------
     def _on_section_changed(self, key: str) -> None:
         if key == "dataset":
+            if self.run_panel.data_button.isVisibleTo(self.run_panel) and not self.busy:
+                self.run_panel.show_message(INFO, READY)  # "no data to train on" is no longer true
             self.request_data()
         self._schedule_check()
 

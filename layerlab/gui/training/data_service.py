@@ -171,6 +171,7 @@ class DataService(QObject):
         self.failed.emit(self.error)
 
     def _on_engine_restarted(self) -> None:
+        self._requests = []  # their ids were the dead engine's: stopping them would stop the new engine's requests
         if not self._closed and self._section is not None and self._base_dir is not None:
             self.request(self._section, self._base_dir, force=True)  # the new engine holds no data
 

@@ -62,6 +62,8 @@ class RunReports:
         self.lock.unlock()
         self._reset_stop()
         record = outcome.record if outcome.record is not None and outcome.record.epochs_run else None
+        if record is None and outcome.status == FAILED and lineage is not None:
+            record = lineage.unrecorded_run(FAILED, outcome.reason)  # its worker died: the epochs shown stay
         if lineage is not None:  # a run that ended before its first epoch (it never trained) is not listed
             lineage.live = False
             if record is not None and record not in lineage.records:

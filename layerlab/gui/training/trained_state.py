@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from layerlab.core.training.errors import TrainedStateError
-from layerlab.core.training.messages import ERROR, INFO
+from layerlab.core.training.messages import ERROR, INFO, READY
 
 KEEP_EARLIER = 1  # earlier models kept alive (each in its worker) after a newer one, so that they can be picked
 
@@ -144,7 +144,7 @@ class TrainedState:
         self.run_panel.show_progress(0.0, "")
         self.run_panel.show_message(ERROR if note else INFO, note or (
             f"{len(self.history.lineages)} earlier run(s) shown; Continue trains the saved model further."
-            if self.history.lineages else "Choose the data and the settings, then press Train."))
+            if self.history.lineages else READY))
         self.request_data(force=True)
         self._update_actions()
         if self._saved_weights() is not None and not self.busy:
@@ -230,6 +230,10 @@ class TrainedState:
             return
         self.session = None
         self.weights_unsaved = False
-        self.run_panel.show_message(ERROR, f"The training worker holding the trained model {reason}. The model is "
-                                           "lost; the project and its saved weights are as they were.")
+        text = (f"The training worker holding the trained model {reason}. The model is lost; the project and its "
+                "saved weights are as they were.")
+        if self.training:  # another run goes on in its own worker: its progress keeps the run panel
+            self.window.statusBar().showMessage(text, 30_000)
+        else:
+            self.run_panel.show_message(ERROR, text)
         self._update_actions()
