@@ -217,3 +217,17 @@ def test_frozen_pretrained_base_is_one_frozen_sub_model(tmp_path, suffix):
     assert nested.count_params() == base.count_params() and not again.get_layer("base").trainable_weights
     xs = random_inputs(model)
     np.testing.assert_allclose(predictions(again, xs)[0], predictions(model, xs)[0], atol=1e-4)
+
+
+def test_only_a_recorded_training_true_is_worth_a_note(tmp_path):
+    """Keras records training=False on every plain Dropout call; only training=True (MC dropout) changes things."""
+    k = keras()
+    x = k.Input((4,), name="x")
+    plain = k.Model(x, k.layers.Dropout(0.2, name="drop")(k.layers.Dense(3, name="d")(x)), name="plain")
+    path, _ = save_both(plain, tmp_path, "plain")
+    assert not any("training=" in note for note in import_model(path).notes)
+
+    y = k.Input((4,), name="y")
+    mc = k.Model(y, k.layers.Dropout(0.2, name="mc")(k.layers.Dense(3, name="d")(y), training=True), name="mc")
+    path, _ = save_both(mc, tmp_path, "mc")
+    assert any("'mc' was called with training=True" in note for note in import_model(path).notes)

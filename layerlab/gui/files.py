@@ -25,6 +25,9 @@ PROJECT_FILTER = "LayerLab projects (*.layerlab)"
 EXAMPLES_DIR = resource_path("examples")
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+OVERWRITE, SAVE_AS = "overwrite", "save as…"
+ACCEPTING = {"restore": QMessageBox.ButtonRole.AcceptRole, SAVE_AS: QMessageBox.ButtonRole.AcceptRole,
+             OVERWRITE: QMessageBox.ButtonRole.DestructiveRole}
 
 
 class DiagramError(LayerLabError):
@@ -35,7 +38,7 @@ class DiagramError(LayerLabError):
 
 # -- dialogs ---------------------------------------------------------------------
 def _qt_ask(parent: QWidget | None, title: str, text: str, choices: tuple[str, ...], informative: str = "") -> str:
-    """Ask with a message box; `choices` are among SAVE, DISCARD, CANCEL, "restore", "later"."""
+    """Ask with a message box; `choices` are among SAVE, DISCARD, CANCEL, OVERWRITE, SAVE_AS, "restore", "later"."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(title)
@@ -49,7 +52,7 @@ def _qt_ask(parent: QWidget | None, title: str, text: str, choices: tuple[str, .
         if choice in standard:
             buttons[box.addButton(standard[choice])] = choice
         else:
-            role = QMessageBox.ButtonRole.AcceptRole if choice == "restore" else QMessageBox.ButtonRole.RejectRole
+            role = ACCEPTING.get(choice, QMessageBox.ButtonRole.RejectRole)
             buttons[box.addButton(choice.capitalize(), role)] = choice
     first = next(iter(buttons), None)
     if first is not None:

@@ -7,6 +7,7 @@ document's content in one step and clears the undo stack: it is not an edit.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -15,8 +16,17 @@ from layerlab.core import project as project_io
 from layerlab.core.errors import LayerLabError
 from layerlab.core.project import Project
 from layerlab.gui import files, recovery
-from layerlab.gui.files import CANCEL, DISCARD, SAVE
+from layerlab.gui.files import CANCEL, DISCARD, OVERWRITE, SAVE, SAVE_AS
 from layerlab.gui.training.controller import anchored_dataset
+
+
+def disk_stamp(path: Path | None) -> tuple[int, int] | None:
+    """What the file on disk looks like now (modification time, size); None when there is none."""
+    try:
+        st = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size) if st is not None else None
 
 
 class ProjectFiles:
@@ -116,6 +126,8 @@ class ProjectFiles:
         QTimer.singleShot(0, self.canvas.initial_view)
         self.training.project_loaded()
         self.refresh_path_problems()
+        self._disk_stamp = disk_stamp(p.path)
+        self.check_status.show(None)  # "checking…" until the engine answers, never a stale "Empty model"
         self.projectLoaded.emit()
 
     def _place_all(self) -> None:
@@ -140,9 +152,25 @@ class ProjectFiles:
             path = path.with_name(path.name + project_io.SUFFIX)
         return self.save_to(path)
 
+    def _changed_on_disk(self, path: Path) -> bool:
+        """Whether `path` (this project's own file) was written by someone else since we opened or saved it."""
+        if path != self.project.path:
+            return False
+        now = disk_stamp(path)
+        return now is not None and now != getattr(self, "_disk_stamp", None)
+
     def save_to(self, path: Path) -> bool:
         from layerlab.core.lock import project_lock
 
+        if self._changed_on_disk(path):  # another window or `layerlab train --save` wrote it: never overwrite unasked
+            answer = self.dialogs.ask(self, "Changed on disk", f"{path.name} was changed on disk since you opened or "
+                                      "saved it (by another window or program).", (OVERWRITE, SAVE_AS, CANCEL),
+                                      "Overwrite replaces those changes with yours (runs recorded there are kept); "
+                                      "Save As writes yours to another file.")
+            if answer == SAVE_AS:
+                return self.save_as()
+            if answer != OVERWRITE:
+                return False
         old = self.project.path
         try:
             with project_lock(path):  # another LayerLab saving this project: say so, write nothing
@@ -156,6 +184,7 @@ class ProjectFiles:
             self.dialogs.error(self, "Cannot save the project", str(exc))
             return False
         files.carry_weights(old, path)
+        self._disk_stamp = disk_stamp(path)
         self.undo_stack.setClean()
         self._restored = False
         self._import = None

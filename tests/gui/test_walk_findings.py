@@ -292,3 +292,43 @@ def test_the_overview_map_stays_a_small_corner_of_a_short_canvas(make_canvas, do
     assert vp.contains(mini.geometry())
     c.view.resize(1200, 800)  # a roomy canvas: the map at its full size again
     assert (mini.width(), mini.height()) == MAP_SIZE
+
+
+def test_two_windows_on_one_file_never_overwrite_each_other_unasked(qtbot, make_window, tmp_path):
+    """Window 2 saved a moved node; window 1 then saved and silently overwrote it."""
+    from layerlab.core import project as project_io
+    from layerlab.gui.files import OVERWRITE, SAVE_AS
+
+    path = tmp_path / "shared.layerlab"
+    first, second = make_window(), make_window()
+    first.document.add_node("Input", {"shape": [4]}, node_id="x", position=(0, 0))
+    first.document.add_node("Dense", {"units": 2}, node_id="d", position=(0, 120))
+    first.document.add_edge("x", "d")
+    assert first.save_as(path)
+    assert second.open_path(path, ask=False)
+    assert "Empty model" not in second.check_label.text()  # a loaded model is never called empty while checked
+
+    second.document.move_node("d", (300, 300))
+    assert second.save()
+    first.document.move_node("x", (50, 0))
+
+    assert not first.save()  # asked, and Cancel writes nothing
+    assert "changed on disk" in first.answers.asked[-1]
+    assert project_io.load(path).document.position("d") == (300, 300)
+
+    first.answers.replies = [SAVE_AS]
+    first.answers.save_to = str(tmp_path / "mine.layerlab")
+    assert first.save()
+    assert project_io.load(tmp_path / "mine.layerlab").document.position("x") == (50, 0)
+    assert project_io.load(path).document.position("d") == (300, 300)
+
+    second.document.move_node("d", (10, 10))
+    second.answers.replies = [OVERWRITE]
+    assert second.save()  # nothing else wrote it since its own save: no question
+    assert not any("changed on disk" in text for text in second.answers.asked)
+    assert second.answers.replies == [OVERWRITE]  # unused
+
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # another program wrote it
+    second.document.move_node("d", (20, 20))
+    assert second.save()  # Overwrite, as the person chose
+    assert project_io.load(path).document.position("d") == (20, 20)

@@ -397,8 +397,8 @@ class Converter:
         for name, value in call.constants.items():
             if value is None:
                 continue
-            if name == "training":
-                if not self._training_noted:
+            if name == "training":  # Keras records training=False on every plain Dropout call: nothing to say
+                if value is True and not self._training_noted:
                     self.notes.append(f"'{where}' was called with training={value}; LayerLab calls layers without "
                                       "it (predictions are unchanged; training behaviour of BatchNormalization and "
                                       "Dropout may differ)")

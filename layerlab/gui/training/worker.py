@@ -273,11 +273,13 @@ class TrainingRunner(QObject):
                 text = ("Killed: the training worker did not answer Stop, so it was ended; the model it was "
                         "training is lost (the project and its saved weights are as they were).")
             elif session.remote:
-                text = (f"The run on the Ray cluster failed: {reason}. The run is lost; the project and its saved "
-                        "weights are as they were. Press Train to start again.")
+                text = (f"The run on the Ray cluster failed: {reason}. The model it was training is lost (its "
+                        "curves stay in the list, marked failed); the project and its saved weights are as they were. "
+                        "Press Train to start again.")
             else:
-                text = (f"The training worker {reason}. The run is lost; the project and its saved weights are "
-                        "as they were. Press Train to start again.")
+                text = (f"The training worker {reason}. The model it was training is lost (its curves stay in the "
+                        "list, marked failed); the project and its saved weights are as they were. Press Train to "
+                        "start again.")
         else:
             text = str(error)
         self._finish(session, TrainOutcome(FAILED, text, session=session))
