@@ -19,6 +19,8 @@ cache (`load_pretrained`), where the node loaded them from too.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -52,6 +54,27 @@ def application_kwargs(params: dict) -> dict:
     return {k: v for k, v in params.items() if k not in ("trainable", "name", "weights")}
 
 
+@contextlib.contextmanager
+def _fresh_layer_names():
+    """Keras's automatic layer names counted afresh ('global_max_pooling2d', not '..._4').
+
+    Whatever the engine built before, the same application expands to the same layers (and finds its
+    ImageNet weights by name). Keras keeps the counters per thread; without that private attribute the
+    names just count on.
+    """
+    try:
+        from keras.src.backend.common import global_state
+    except ImportError:  # pragma: no cover - another Keras layout
+        yield
+        return
+    saved = global_state.get_global_attribute("object_name_uids")
+    global_state.set_global_attribute("object_name_uids", collections.defaultdict(int))
+    try:
+        yield
+    finally:
+        global_state.set_global_attribute("object_name_uids", saved)
+
+
 def fragment(type_name: str, params: dict, input_shape, label: str) -> Fragment:
     """The fragment for an application node of `type_name` with `params`, fed `input_shape` (no batch axis)."""
     from layerlab.core import catalog, keras_apps
@@ -77,7 +100,8 @@ def fragment(type_name: str, params: dict, input_shape, label: str) -> Fragment:
         except keras_apps.ApplicationWeightsMissing as exc:
             raise ExpandError(str(exc)) from None
     try:
-        app = getattr(k.applications, name)(include_top=False, weights=None, input_shape=shape, **kwargs)
+        with _fresh_layer_names():
+            app = getattr(k.applications, name)(include_top=False, weights=None, input_shape=shape, **kwargs)
     except Exception as exc:  # Keras's verdict on these arguments and this shape
         raise ExpandError(f"{name} cannot be made for input shape {shape}: {friendly_error(exc)}") from None
     app.name = label

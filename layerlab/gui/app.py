@@ -214,7 +214,7 @@ def make_window(screenshot: bool = False, bench: bool = False, settings=None, di
         screenshot: not interactive (no recovery files, no saved window state), and Keras loaded at once.
         bench: the startup benchmark: Keras is never loaded.
         settings: a QSettings to use instead of the user's.
-        dialogs: the questions and file choosers (files.Dialogs) to use instead of Qt's.
+        dialogs: the questions and file choosers (dialogs.Dialogs) to use instead of Qt's.
     """
     from layerlab.gui.main_window import MainWindow
 

@@ -26,7 +26,8 @@ from layerlab.gui import allowed, chrome, docks, files, group_menu, icons, recov
 from layerlab.gui.canvas.view import CanvasView
 from layerlab.gui.check_status import CheckStatus
 from layerlab.gui.checking import CheckService
-from layerlab.gui.files import Dialogs, RecentFiles
+from layerlab.gui.dialogs import Dialogs
+from layerlab.gui.files import RecentFiles
 from layerlab.gui.model_files import ModelFiles
 from layerlab.gui.panels.group_panel import GroupPanel
 from layerlab.gui.project_files import ProjectFiles

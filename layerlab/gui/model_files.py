@@ -11,7 +11,8 @@ from pathlib import Path
 
 from layerlab.core.errors import LayerLabError
 from layerlab.gui import files
-from layerlab.gui.files import CANCEL, SAVE, ExportAdapter
+from layerlab.gui.dialogs import CANCEL, SAVE
+from layerlab.gui.files import ExportAdapter
 
 
 class ModelFiles:

@@ -16,7 +16,7 @@ from layerlab.core import project as project_io
 from layerlab.core.errors import LayerLabError
 from layerlab.core.project import Project
 from layerlab.gui import files, recovery
-from layerlab.gui.files import CANCEL, DISCARD, OVERWRITE, SAVE, SAVE_AS
+from layerlab.gui.dialogs import CANCEL, DISCARD, OVERWRITE, SAVE, SAVE_AS
 from layerlab.gui.training.controller import anchored_dataset
 
 

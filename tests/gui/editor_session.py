@@ -40,7 +40,7 @@ sys.meta_path.insert(0, KeepOut())
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from layerlab.gui.files import DISCARD, Dialogs  # noqa: E402
+from layerlab.gui.dialogs import DISCARD, Dialogs  # noqa: E402
 from layerlab.gui.main_window import MainWindow  # noqa: E402
 
 TIMEOUT_S = 300

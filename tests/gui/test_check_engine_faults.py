@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 from layerlab.gui import recovery
 from layerlab.gui.check_engine import CheckEngine
 from layerlab.gui.commands import SetParamsCommand
-from layerlab.gui.files import DISCARD, Dialogs
+from layerlab.gui.dialogs import DISCARD, Dialogs
 from layerlab.gui.main_window import MainWindow
 
 from .conftest import CHECK_TIMEOUT_MS, wide_deep_document

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
     from PySide6.QtCore import QEventLoop, QSettings
     from layerlab.core.document import Edge
     from layerlab.gui.app import make_app
-    from layerlab.gui.files import DISCARD, Dialogs
+    from layerlab.gui.dialogs import DISCARD, Dialogs
     from layerlab.gui.main_window import MainWindow
 
     out = Path(sys.argv[1])

@@ -19,7 +19,7 @@ from layerlab.core.arrange import layout_positions
 from layerlab.core.kerasenv import keras
 from layerlab.core.weights import weights_path_for
 from layerlab.gui import recovery
-from layerlab.gui.files import CANCEL, DISCARD, Dialogs
+from layerlab.gui.dialogs import CANCEL, DISCARD, Dialogs
 from layerlab.gui.main_window import MainWindow
 
 FORMATS = [".keras", ".h5"]

@@ -224,7 +224,7 @@ import sys, tempfile
 from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from layerlab.gui.app import make_app
-from layerlab.gui.files import DISCARD, Dialogs
+from layerlab.gui.dialogs import DISCARD, Dialogs
 from layerlab.gui.main_window import MainWindow
 
 app = make_app()

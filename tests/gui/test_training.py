@@ -24,7 +24,7 @@ from layerlab.core.training import FAILED, FINISHED, NAN_REASON, STOPPED
 from layerlab.core.training.messages import RESTORED
 from layerlab.core.weights import weights_path_for
 from layerlab.gui import recovery
-from layerlab.gui.files import CANCEL, DISCARD, Dialogs
+from layerlab.gui.dialogs import CANCEL, DISCARD, Dialogs
 from layerlab.gui.main_window import MainWindow
 from layerlab.gui.training.controller import STOP_AND_CLOSE
 from layerlab.gui.training.lock import BANNER_TEXT

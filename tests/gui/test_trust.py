@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings
 
 from layerlab.core import confine
 from layerlab.gui import allowed, recovery
-from layerlab.gui.files import CANCEL, Dialogs
+from layerlab.gui.dialogs import CANCEL, Dialogs
 from layerlab.gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -225,7 +225,8 @@ def test_an_export_s_notes_are_shown_as_sentences(qtbot, tmp_path):
     from layerlab.core import project as project_io
     from layerlab.core.export import export_project
     from layerlab.core.weights import weights_path_for
-    from layerlab.gui.files import Dialogs, ExportDone, ModelExporter
+    from layerlab.gui.dialogs import Dialogs
+    from layerlab.gui.files import ExportDone, ModelExporter
 
     from .test_training import EXAMPLE
 
@@ -297,7 +298,7 @@ def test_the_overview_map_stays_a_small_corner_of_a_short_canvas(make_canvas, do
 def test_two_windows_on_one_file_never_overwrite_each_other_unasked(qtbot, make_window, tmp_path):
     """Window 2 saved a moved node; window 1 then saved and silently overwrote it."""
     from layerlab.core import project as project_io
-    from layerlab.gui.files import OVERWRITE, SAVE_AS
+    from layerlab.gui.dialogs import OVERWRITE, SAVE_AS
 
     path = tmp_path / "shared.layerlab"
     first, second = make_window(), make_window()

@@ -16,7 +16,7 @@ from layerlab.core import project as project_io
 from layerlab.core.document import GraphDocument
 from layerlab.core.project import Project
 from layerlab.gui import recovery
-from layerlab.gui.files import CANCEL, DISCARD, SAVE, Dialogs
+from layerlab.gui.dialogs import CANCEL, DISCARD, SAVE, Dialogs
 from layerlab.gui.main_window import MainWindow
 from layerlab.gui.panels.palette import layer_mime
 

@@ -24,7 +24,7 @@ from layerlab.core.cluster.relay import RelayProcess
 from layerlab.core.training import FAILED, FINISHED, STOPPED
 from layerlab.core.weights import read_arrays, weights_path_for
 from layerlab.gui import check_engine, recovery
-from layerlab.gui.files import CANCEL, Dialogs
+from layerlab.gui.dialogs import CANCEL, Dialogs
 from layerlab.gui.main_window import MainWindow
 from layerlab.gui.training import worker
 

@@ -35,7 +35,7 @@ from layerlab.core.training.messages import ERROR, INFO, READY
 from layerlab.core.training.progress import RunProgress
 from layerlab.core.training.series import RunHistory
 from layerlab.gui import icons
-from layerlab.gui.files import CANCEL
+from layerlab.gui.dialogs import CANCEL
 from layerlab.gui.training.adapting import Adapter
 from layerlab.gui.training.data_panel import DataPanel
 from layerlab.gui.training.data_service import DataService
