@@ -4,7 +4,9 @@ Operations (arguments and results are JSON; arrays go by the engine's ArrayFolde
 
 - ``train``: a job. ``{"project": <project JSON>, "path": the project file or null, "base_dir",
   "epochs", "restore": start from the project's saved weights, "train": False only restores and
-  evaluates, "evaluate", "continue": go on with the session this worker holds}``. Events while it
+  evaluates, "evaluate", "continue": go on with the session this worker holds, "report": the check
+  engine's report of the graph (check_messages JSON; optional: the worker checks the graph itself
+  without it)}``. Events while it
   runs: ``phase {"text"}``, ``started {"epochs", "steps", "samples"}``, ``batch {"epoch", "batch",
   "logs"}`` (at most ~20 a second), ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
   A ``stop`` control message stops it after the current batch. The result is the outcome
@@ -81,8 +83,13 @@ def _train(args: dict, ctx: Context) -> dict:
     else:
         project = project_io.from_json(args["project"], args.get("path"))
         base_dir = Path(args["base_dir"]) if args.get("base_dir") else project.base_dir
+        report = None
+        if isinstance(args.get("report"), dict):  # the editor's check engine checked this graph: not again here
+            from layerlab.core.engine.check_messages import report_from_json
+
+            report = report_from_json(args["report"])
         job = TrainJob(document=project.document, training=project.training, dataset_section=project.dataset,
-                       base_dir=base_dir, name=project.name, epochs=epochs,
+                       base_dir=base_dir, name=project.name, epochs=epochs, report=report,
                        restore=project if args.get("restore") else None, train=bool(args.get("train", True)))
     job.evaluate = bool(args.get("evaluate", True))
     current = Current()

@@ -48,12 +48,13 @@ class WorkerJob:
     train: bool = True  # False: only load the saved weights and evaluate them
     evaluate: bool = True
     session: WorkerSession | None = None  # continue the model this worker holds
+    report: dict | None = None  # the check engine's report of the project's graph (JSON), when known
 
     def args(self) -> dict:
         if self.session is not None:
             return {"continue": True, "epochs": self.epochs, "evaluate": self.evaluate}
         return {"project": self.project, "path": self.path, "base_dir": self.base_dir, "epochs": self.epochs,
-                "restore": self.restore, "train": self.train, "evaluate": self.evaluate}
+                "restore": self.restore, "train": self.train, "evaluate": self.evaluate, "report": self.report}
 
 
 class WorkerSession:
