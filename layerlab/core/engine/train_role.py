@@ -7,8 +7,9 @@ Operations (arguments and results are JSON; arrays go by the engine's ArrayFolde
   evaluates, "evaluate", "continue": go on with the session this worker holds, "report": the check
   engine's report of the graph (check_messages JSON; optional: the worker checks the graph itself
   without it)}``. Events while it
-  runs: ``phase {"text"}``, ``started {"epochs", "steps", "samples"}``, ``batch {"epoch", "batch",
-  "logs"}`` (at most ~20 a second), ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
+  runs: ``phase {"text"}``, ``started {"epochs", "steps", "samples"}``, ``batches {"items": [[epoch,
+  batch, logs], ...]}`` (batch reports, at most ~20 a second, sent in groups every BATCH_GROUP_S),
+  ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
   A ``stop`` control message stops it after the current batch. The result is the outcome
   (core/training/outcome.py: status, reason, run record, evaluation, data problems).
 - ``save``: ``{"project": <project JSON>, "path"}``: the held model's weights (and optimizer state)
@@ -26,6 +27,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from pathlib import Path
 
 from layerlab.core.engine.serve import Context, Role
@@ -33,6 +35,7 @@ from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, TrainingListener
 
 IGNORE_STOP_ENV = "LAYERLAB_TEST_IGNORE_STOP"
+BATCH_GROUP_S = 0.25  # batch reports are sent in groups this often (see _EventListener)
 
 
 class NoModelError(LayerLabError):
@@ -47,22 +50,41 @@ _held = _Held()
 
 
 class _EventListener(TrainingListener):
-    """The session's reports, as events of the running request."""
+    """The session's reports, as events of the running request.
 
-    def __init__(self, ctx: Context):
+    Batch reports (at most ~20 a second) go out in groups, one ``batches`` message every BATCH_GROUP_S:
+    each message wakes the editor (its reader thread, then its GUI thread), and on two cores every
+    wake-up is time taken from training. The editor redraws twice a second, so nothing shows later;
+    an epoch's end and the run's end send what is held first.
+    """
+
+    def __init__(self, ctx: Context, clock=time.monotonic):
         self.ctx = ctx
+        self._clock = clock
+        self._held: list[list] = []
+        self._sent = clock()
 
     def on_start(self, epochs: int, steps_per_epoch: int, samples: int) -> None:
         self.ctx.emit("started", {"epochs": epochs, "steps": steps_per_epoch, "samples": samples})
 
     def on_batch(self, epoch: int, batch: int, logs: dict) -> None:
-        self.ctx.emit("batch", {"epoch": epoch, "batch": batch, "logs": _numbers(logs)})
+        self._held.append([epoch, batch, _numbers(logs)])
+        if self._clock() - self._sent >= BATCH_GROUP_S:
+            self._send()
 
     def on_epoch(self, epoch: int, logs: dict) -> None:
+        self._send()
         self.ctx.emit("epoch", {"epoch": epoch, "logs": _numbers(logs)})
 
     def on_end(self, status: str, reason: str) -> None:
+        self._send()
         self.ctx.emit("fit_ended", {"status": status, "reason": reason})
+
+    def _send(self) -> None:
+        if self._held:
+            self.ctx.emit("batches", {"items": self._held})
+            self._held = []
+        self._sent = self._clock()
 
 
 def _numbers(logs: dict) -> dict:

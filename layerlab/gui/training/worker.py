@@ -219,7 +219,10 @@ class TrainingRunner(QObject):
             # a Stop sent before the worker began this request (it was still starting) reached no run: again
             self._echo_stop = False
             session.client.stop()
-        if name == "batch":
+        if name == "batches":  # the batch reports of the last quarter second (train_role._EventListener)
+            for epoch, batch, logs in data.get("items") or ():
+                self.batch.emit(int(epoch), int(batch), logs or {})
+        elif name == "batch":  # one report (a worker that does not group them)
             self.batch.emit(int(data["epoch"]), int(data["batch"]), data.get("logs") or {})
         elif name == "epoch":
             self.epoch.emit(int(data["epoch"]), data.get("logs") or {})
