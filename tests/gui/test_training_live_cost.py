@@ -157,3 +157,17 @@ def test_the_next_runs_confusion_matrix_reuses_its_labels(qtbot):
     view.set_matrix(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]]))  # three classes: made anew
     assert len(view.labels) == 9 and not set(map(id, view.labels)) & set(map(id, labels))
     assert view.cell_text(2, 2) == "1" and view.cell_text(2, 1) == "0"
+
+
+def test_a_theme_change_makes_the_plots_and_the_spares_anew(qtbot):
+    history = RunHistory()
+    history.load([RunRecord(config={}, history={"loss": [1.0, 0.5]})])
+    plots = _plots(qtbot, history)
+    plots.rebuild()
+    plots.prepare(3)
+    qtbot.waitUntil(lambda: len(plots.cards) + len(plots.spares) == 3)
+    before = [*plots.cards.values(), *plots.spares]  # held, so that no id is reused
+    plots.restyle()  # made in the old palette: none is kept
+    assert list(plots.cards) == ["loss"] and all(plots.cards["loss"] is not c for c in before)
+    qtbot.waitUntil(lambda: len(plots.spares) == 2)
+    assert not {id(c) for c in plots.spares} & {id(c) for c in before}
