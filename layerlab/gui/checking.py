@@ -294,6 +294,15 @@ class CheckService(QObject):
         self.report = CheckReport(dict(raw.results), list(self._extra) + list(raw.problems))
         self.reportReady.emit(self.report)
 
+    def report_json(self) -> dict | None:
+        """The check engine's report of the document as it is now, as JSON; None while a check is due.
+
+        A training job carries it, so that its worker need not check the same graph again before training.
+        """
+        if self._raw_report is None or self.report_revision != self.document.revision:
+            return None
+        return msg.report_to_json(self._raw_report)
+
     def set_extra_problems(self, problems: list[Problem]) -> None:
         """Problems to list with every report (e.g. those found while loading the project)."""
         self._extra = list(problems)

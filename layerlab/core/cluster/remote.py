@@ -76,6 +76,9 @@ def start_job(executor: Executor, project, listener: TrainingListener | None = N
         name = message.get("event")
         if name == "started":
             listener.on_start(data.get("epochs"), data.get("steps"), data.get("samples"))
+        elif name == "batches":  # the worker groups its batch reports (train_role.EventListener)
+            for epoch, batch, logs in data.get("items") or []:
+                listener.on_batch(epoch, batch, logs or {})
         elif name == "batch":
             listener.on_batch(data.get("epoch"), data.get("batch"), data.get("logs") or {})
         elif name == "epoch":

@@ -4,10 +4,12 @@ Operations (arguments and results are JSON; arrays go by the engine's ArrayFolde
 
 - ``train``: a job. ``{"project": <project JSON>, "path": the project file or null, "base_dir",
   "epochs", "restore": start from the project's saved weights, "train": False only restores and
-  evaluates, "evaluate", "continue": go on with the session this worker holds}``; a job bundled for a
-  worker on another machine (core/cluster/bundle.py) also carries "files", "allow" and "weights". Events while it
-  runs: ``phase {"text"}``, ``started {"epochs", "steps", "samples"}``, ``batch {"epoch", "batch",
-  "logs"}`` (at most ~20 a second), ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
+  evaluates, "evaluate", "continue": go on with the session this worker holds, "report": the check
+  engine's report of the graph (check_messages JSON; optional: the worker checks the graph itself
+  without it)}``; a job bundled for a worker on another machine (core/cluster/bundle.py) also carries
+  "files", "allow" and "weights". Events while it runs: ``phase {"text"}``, ``started {"epochs", "steps",
+  "samples"}``, ``batches {"items": [[epoch, batch, logs], ...]}`` (batch reports, at most ~20 a second,
+  sent in groups every BATCH_GROUP_S), ``epoch {"epoch", "logs"}``, ``fit_ended {"status", "reason"}``.
   A ``stop`` control message stops it after the current batch. The result is the outcome
   (core/training/outcome.py: status, reason, run record, evaluation, data problems).
 - ``run``: one job on its own, from a bundle (a sweep's trial, `train --on ray:…`): checked, trained,
@@ -28,6 +30,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from pathlib import Path
 
 from layerlab.core.engine.serve import Context, Role
@@ -35,6 +38,7 @@ from layerlab.core.errors import LayerLabError
 from layerlab.core.training.listener import FAILED, TrainingListener
 
 IGNORE_STOP_ENV = "LAYERLAB_TEST_IGNORE_STOP"
+BATCH_GROUP_S = 0.25  # batch reports are sent in groups this often (see EventListener)
 
 
 class NoModelError(LayerLabError):
@@ -49,22 +53,41 @@ _held = _Held()
 
 
 class EventListener(TrainingListener):
-    """The session's reports, as events of the running request."""
+    """The session's reports, as events of the running request.
 
-    def __init__(self, ctx: Context):
+    Batch reports (at most ~20 a second) go out in groups, one ``batches`` message every BATCH_GROUP_S:
+    each message wakes the editor (its reader thread, then its GUI thread), and on two cores every
+    wake-up is time taken from training. The editor redraws twice a second, so nothing shows later;
+    an epoch's end and the run's end send what is held first.
+    """
+
+    def __init__(self, ctx: Context, clock=time.monotonic):
         self.ctx = ctx
+        self._clock = clock
+        self._held: list[list] = []
+        self._sent = clock()
 
     def on_start(self, epochs: int, steps_per_epoch: int, samples: int) -> None:
         self.ctx.emit("started", {"epochs": epochs, "steps": steps_per_epoch, "samples": samples})
 
     def on_batch(self, epoch: int, batch: int, logs: dict) -> None:
-        self.ctx.emit("batch", {"epoch": epoch, "batch": batch, "logs": _numbers(logs)})
+        self._held.append([epoch, batch, _numbers(logs)])
+        if self._clock() - self._sent >= BATCH_GROUP_S:
+            self._send()
 
     def on_epoch(self, epoch: int, logs: dict) -> None:
+        self._send()
         self.ctx.emit("epoch", {"epoch": epoch, "logs": _numbers(logs)})
 
     def on_end(self, status: str, reason: str) -> None:
+        self._send()
         self.ctx.emit("fit_ended", {"status": status, "reason": reason})
+
+    def _send(self) -> None:
+        if self._held:
+            self.ctx.emit("batches", {"items": self._held})
+            self._held = []
+        self._sent = self._clock()
 
 
 def _numbers(logs: dict) -> dict:
@@ -86,8 +109,13 @@ def _train(args: dict, ctx: Context) -> dict:
         path, base_dir = _job_files(args, ctx)
         project = project_io.from_json(args["project"], path)
         base_dir = base_dir or project.base_dir
+        report = None
+        if isinstance(args.get("report"), dict):  # the editor's check engine checked this graph: not again here
+            from layerlab.core.engine.check_messages import report_from_json
+
+            report = report_from_json(args["report"])
         job = TrainJob(document=project.document, training=project.training, dataset_section=project.dataset,
-                       base_dir=base_dir, name=project.name, epochs=epochs,
+                       base_dir=base_dir, name=project.name, epochs=epochs, report=report,
                        restore=project if args.get("restore") else None, train=bool(args.get("train", True)))
     job.evaluate = bool(args.get("evaluate", True))
     current = Current()

@@ -231,7 +231,8 @@ class TrainingController(RunReports, TrainedState, QObject):
         """A job for a new worker: the project as it is now (graph, sections, saved runs)."""
         path = self.project.path
         return WorkerJob(project=self.project.to_json(), path=str(path) if path else None,
-                         base_dir=str(self.project.base_dir), training=self.store.get("training") or None, **kwargs)
+                         base_dir=str(self.project.base_dir), training=self.store.get("training") or None,
+                         report=self.window.check_service.report_json(), **kwargs)
 
     def continue_training(self, epochs: int | None = None) -> bool:
         """Train the current model `epochs` more epochs (the run bar's number by default)."""
@@ -304,7 +305,9 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.run_panel.show_progress(0.0, "")
         self.run_panel.show_message(INFO, f"Starting{where}…")
         self.show_runs_tab()
-        self.view.ensure_plots().rebuild()
+        plots = self.view.ensure_plots()
+        plots.rebuild()
+        plots.prepare(plot_count(job.training, len(self.document.output_ids())))  # made while the worker starts
         self.view.runs.refresh()
         self.busyChanged.emit(True)
         self._update_actions()
@@ -451,6 +454,21 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.session, self.earlier = None, []
         self.runner.shutdown()
         self.data_service.shutdown()
+
+
+def plot_count(training: dict | None, outputs: int) -> int:
+    """About how many metrics a run with this training section reports (one plot each).
+
+    The loss, each output's loss when there are several, and the metrics: an estimate, for the plots made ahead.
+    """
+    metrics = (training or {}).get("metrics")
+    if isinstance(metrics, dict):
+        count = sum(len(v) if isinstance(v, list) else 1 for v in metrics.values())
+    elif isinstance(metrics, list):
+        count = sum(len(v) if isinstance(v, list) else 1 for v in metrics)
+    else:  # unset: picked from the model, usually one per output
+        count = max(1, outputs)
+    return 1 + (outputs if outputs > 1 else 0) + count
 
 
 def csv_columns(section: dict, base_dir: Path) -> list[str]:

@@ -37,6 +37,7 @@ from layerlab.core.training.series import VAL, Lineage, RunHistory, steady_range
 
 REDRAW_MS = 500
 MAX_COLUMNS = 3
+MAX_SPARES = 6  # plots kept hidden for reuse
 
 
 class PlotExportError(LayerLabError):
@@ -52,7 +53,7 @@ class _PlotCard(QFrame):
 
     exportRequested = Signal(str, str)  # noqa: N815 - metric, "png" or "csv"
 
-    def __init__(self, metric: str, parent: QWidget | None = None):
+    def __init__(self, metric: str = "", parent: QWidget | None = None):
         import pyqtgraph as pg
 
         super().__init__(parent)
@@ -62,8 +63,9 @@ class _PlotCard(QFrame):
         layout.setContentsMargins(4, 2, 4, 4)
         layout.setSpacing(0)
         header = QHBoxLayout()
-        title = QLabel(f"<b>{metric_title(metric)}</b>")
-        header.addWidget(title)
+        self.title = QLabel()
+        self.bind(metric)
+        header.addWidget(self.title)
         header.addStretch(1)
         for kind, tip in (("png", "Save this plot as a PNG image"), ("csv", "Save this plot's numbers as CSV")):
             button = QToolButton()
@@ -95,6 +97,21 @@ class _PlotCard(QFrame):
         self.steady: tuple[float, float] | None = None  # the y range while the axes are fixed (a run)
         self.user_view = False  # the user zoomed or panned: leave the range alone
         item.getViewBox().sigRangeChangedManually.connect(self._on_user_view)
+
+    def bind(self, metric: str) -> None:
+        """Show `metric` (a card is made before its metric is known, and reused for another)."""
+        self.metric_name = metric
+        self.title.setText(f"<b>{metric_title(metric)}</b>" if metric else "")
+
+    def reset(self) -> None:
+        """Back to an empty plot (its curves dropped, the view its own again), to be bound to a metric anew."""
+        for lineage_id in list(self.curves):
+            self.drop(lineage_id)
+        self._drawn.clear()
+        self._bounds.clear()
+        self.steady = None
+        self.user_view = False
+        self.plot.enableAutoRange()
 
     def _on_user_view(self, *_args) -> None:
         self.user_view = True
@@ -205,6 +222,62 @@ class MetricPlots(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.flush)
+        self.spares: list[_PlotCard] = []  # plots made ahead (hidden), or left over when the metrics changed
+        self._wanted = 0
+        self._maker = QTimer(self)  # makes one spare plot per turn of the event loop
+        self._maker.setSingleShot(True)
+        self._maker.setInterval(0)
+        self._maker.timeout.connect(self._make_spare)
+
+    # -- plots made ahead ---------------------------------------------------------------------------
+    def prepare(self, count: int) -> None:
+        """A run starts that reports about `count` metrics: have that many plots ready before its first report.
+
+        Making a plot (pyqtgraph's PlotItem, its axes and menus) takes 15-40 ms; made all at once at the
+        first report they stalled the window for ~90 ms in the middle of a run. Here they are made one
+        per turn of the event loop, while the worker loads the data and builds the model.
+        """
+        self._wanted = max(0, int(count))
+        self._maker.start()
+
+    def _make_spare(self) -> None:
+        """One slice of `prepare`: a plot, or the curves of a live run in a plot made earlier."""
+        live = [lineage for lineage in self.history.lineages if lineage.live]
+        for card in [*self.cards.values(), *self.spares]:
+            missing = [lineage for lineage in live if lineage.id not in card.curves]
+            if missing:  # a run's three curves cost as much again as a plot: made ahead too
+                card.curves_for(missing[0])
+                self._maker.start()
+                return
+        if len(self.cards) + len(self.spares) >= self._wanted:
+            return
+        card = _PlotCard(parent=self)
+        card.hide()
+        card.exportRequested.connect(self._on_export)
+        self.spares.append(card)
+        self._maker.start()
+
+    def _take_card(self, metric: str) -> _PlotCard:
+        if self.spares:
+            card = self.spares.pop(0)
+        else:
+            card = _PlotCard(parent=self)
+            card.exportRequested.connect(self._on_export)
+        card.bind(metric)
+        self._apply_x(card)
+        card.show()
+        return card
+
+    def _recycle(self, card: _PlotCard) -> None:
+        """A plot no longer shown: emptied and kept for the next metric (a few at most)."""
+        self._grid.removeWidget(card)
+        card.hide()
+        if len(self.spares) < MAX_SPARES:
+            card.reset()
+            card.bind("")
+            self.spares.append(card)
+        else:
+            card.deleteLater()
 
     # -- updates ------------------------------------------------------------------------------------
     def mark_dirty(self, lineage: Lineage) -> None:
@@ -246,8 +319,7 @@ class MetricPlots(QWidget):
         if list(self.cards) == names:
             return False  # no runs left (a new project, an import): the plots go, nothing of the last project stays
         for card in self.cards.values():
-            self._grid.removeWidget(card)
-            card.deleteLater()
+            self._recycle(card)
         self.cards = {}
         self._grid.removeWidget(self.placeholder)
         self._grid.removeWidget(self.legend)
@@ -258,21 +330,19 @@ class MetricPlots(QWidget):
             return True
         columns = min(MAX_COLUMNS, len(names)) if len(names) != 4 else 2
         for i, name in enumerate(names):
-            card = _PlotCard(name)
-            self._apply_x(card)
-            card.exportRequested.connect(self._on_export)
-            self.cards[name] = card
+            card = self.cards[name] = self._take_card(name)
             self._grid.addWidget(card, i // columns, i % columns)
         self._grid.addWidget(self.legend, (len(names) - 1) // columns + 1, 0, 1, columns)
         return True
 
     def restyle(self) -> None:
         """The theme changed: make the plots again in the new palette's colours."""
-        for card in self.cards.values():
+        for card in [*self.cards.values(), *self.spares]:  # made in the old palette
             self._grid.removeWidget(card)
             card.deleteLater()
-        self.cards = {}
+        self.cards, self.spares = {}, []
         self.rebuild()
+        self.prepare(self._wanted)
 
     def fix_epochs(self, end: float | None) -> None:
         """During a run, show epochs 0 to `end` (the run's last): the axis need not be redrawn as points come.

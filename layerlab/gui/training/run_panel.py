@@ -7,7 +7,7 @@ so they are enabled and disabled in one place.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -94,6 +94,7 @@ class RunPanel(QWidget):
         message_row.addWidget(self.data_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(message_row)
         self.level = INFO
+        self._icon_look: tuple | None = None
         self.show_message(INFO, "Choose the data and the settings, then press Train.")
 
     def show_message(self, level: str, text: str) -> None:
@@ -101,10 +102,16 @@ class RunPanel(QWidget):
         self.data_button.hide()
         self.level = level
         self.message.setText(text)
-        self.message.setProperty("role", "error" if level == ERROR else "")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message_icon.setPixmap(icons.render(_ICONS.get(level, "dot"), 16, None, self.devicePixelRatioF()))
+        role = "error" if level == ERROR else ""
+        if self.message.property("role") != role:  # re-styling is dear: only when the role changes
+            self.message.setProperty("role", role)
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
+        # Several messages come in the first second of a run (its phases): the icon is drawn once per look.
+        look = (_ICONS.get(level, "dot"), self.devicePixelRatioF(), self.palette().color(QPalette.ColorRole.WindowText))
+        if look != self._icon_look:
+            self._icon_look = look
+            self.message_icon.setPixmap(icons.render(look[0], 16, None, look[1]))
 
     def show_no_data(self) -> None:
         """Train was pressed without data: say so, with the way to the Data panel."""
@@ -112,9 +119,14 @@ class RunPanel(QWidget):
         self.data_button.show()
 
     def show_progress(self, fraction: float, text: str) -> None:
-        self.progress.setValue(round(max(0.0, min(1.0, fraction)) * 1000))
+        # At least one step of the thousand: after the busy state, Qt's Fusion style keeps the busy animation
+        # running (60 repaints a second, the editor's largest cost during a run) while the bar shows zero.
+        self.progress.setValue(max(1, round(max(0.0, min(1.0, fraction)) * 1000)))
         self.progress_text.setText(text)
 
     def set_busy(self, busy: bool) -> None:
         """While busy and before the first batch, the bar moves without a known end."""
+        value = self.progress.value()
         self.progress.setRange(0, 0 if busy else 1000)
+        if not busy:
+            self.progress.setValue(max(1, value))  # see show_progress

@@ -50,7 +50,7 @@ class RunReports:
         self.progress.on_epoch(epoch)
         self.run_panel.show_progress(self.progress.fraction, self.progress.text())
         self.view.ensure_plots().mark_dirty(self.lineage)
-        self.view.runs.refresh()  # its epochs and latest metrics
+        self.view.runs.update_lineage(self.lineage)  # its epochs and latest metrics
 
     def _on_fit_ended(self, status: str, _reason: str) -> None:
         if status != FAILED:

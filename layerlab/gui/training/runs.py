@@ -106,6 +106,28 @@ class RunsPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
 
+    def update_lineage(self, lineage: Lineage) -> None:
+        """A run's epochs and latest metrics changed (an epoch ended): its row is updated in place.
+
+        Rebuilding the whole list at every epoch re-laid out every row and column; the list is made anew
+        only when its columns change (the first epoch of the first run) or the run has no row yet.
+        """
+        if self.history.metric_names()[:2] != self.columns:
+            self.refresh()
+            return
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, _ID_ROLE) == lineage.id:
+                cells = [str(lineage.last_epoch)]
+                for name in self.columns:
+                    cells += [_final(lineage, name), _final(lineage, VAL + name)]
+                with QSignalBlocker(self.tree):
+                    for column, text in enumerate(cells, start=2):
+                        if item.text(column) != text:
+                            item.setText(column, text)
+                return
+        self.refresh()
+
     def _item(self, lineage: Lineage) -> QTreeWidgetItem:
         status = "running" if lineage.live else lineage.status
         config = lineage.records[0].config if lineage.records else lineage.config

@@ -48,12 +48,13 @@ class WorkerJob:
     train: bool = True  # False: only load the saved weights and evaluate them
     evaluate: bool = True
     session: WorkerSession | None = None  # continue the model this worker holds
+    report: dict | None = None  # the check engine's report of the project's graph (JSON), when known
 
     def args(self) -> dict:
         if self.session is not None:
             return {"continue": True, "epochs": self.epochs, "evaluate": self.evaluate}
         return {"project": self.project, "path": self.path, "base_dir": self.base_dir, "epochs": self.epochs,
-                "restore": self.restore, "train": self.train, "evaluate": self.evaluate}
+                "restore": self.restore, "train": self.train, "evaluate": self.evaluate, "report": self.report}
 
 
 class WorkerSession:
@@ -234,7 +235,10 @@ class TrainingRunner(QObject):
             # a Stop sent before the worker began this request (it was still starting) reached no run: again
             self._echo_stop = False
             session.client.stop()
-        if name == "batch":
+        if name == "batches":  # the batch reports of the last quarter second (train_role.EventListener)
+            for epoch, batch, logs in data.get("items") or ():
+                self.batch.emit(int(epoch), int(batch), logs or {})
+        elif name == "batch":  # one report (a worker that does not group them)
             self.batch.emit(int(data["epoch"]), int(data["batch"]), data.get("logs") or {})
         elif name == "epoch":
             self.epoch.emit(int(data["epoch"]), data.get("logs") or {})
