@@ -50,6 +50,50 @@ def test_the_candidate_keys_are_the_projects(window):
     assert dialog.space.space() == {"nodes.hidden.units": {"choice": [4, 8, 16]}}  # around the current 8
 
 
+def test_the_status_says_what_start_will_do_as_keys_come_and_go(window):
+    dialog = window.show_sweep_dialog()
+    assert dialog.status.text() == "Add the keys to vary, then Start."
+    dialog.add_key("training.learning_rate")
+    assert dialog.status.text() == "1 key to vary: press Start to run 8 trials."
+    dialog.add_key("nodes.hidden.units")
+    dialog.add_key("training.batch_size")
+    dialog.trial_count.setValue(12)
+    assert dialog.status.text() == "3 keys to vary: press Start to run 12 trials."
+    dialog.space.selectRow(0)
+    dialog.space.remove_selected()
+    assert dialog.status.text() == "2 keys to vary: press Start to run 12 trials."
+
+
+def test_running_trials_get_their_rows_at_once_with_their_parameters(window, qtbot):
+    from layerlab.core.sweep.space import draw, parse_space
+
+    dialog = window.show_sweep_dialog("training.learning_rate")
+    dialog.add_key("nodes.hidden.units")
+    dialog.trial_count.setValue(5)
+    dialog.parallel.setValue(2)
+    dialog.seed.setValue(7)
+    dialog.start()
+    try:
+        assert dialog.sweep.running and dialog.table.rowCount() == 2
+        header = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
+        assert header == ["trial", "status", "training.learning_rate", "nodes.hidden.units", "val_loss"]
+        expected = draw(parse_space(dialog.space.space()), 5, 7)[:2]  # what `layerlab sweep --seed 7` runs first
+        for row, params in enumerate(expected):
+            cells = [dialog.table.item(row, c).text() for c in range(5)]
+            assert cells[:2] == [str(row + 1), "running"] and cells[4] == ""  # no metrics yet
+            assert float(cells[2]) == params["training.learning_rate"]
+            assert int(cells[3]) == params["nodes.hidden.units"]
+        # a trial that ends fills its row in place; the next one starts (trials start in order)
+        dialog._on_trial({"trial": 2, "status": "finished", "params": expected[1], "metrics": {"val_loss": 0.5},
+                          "history": {"val_loss": [0.5]}})
+        rows = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(3)}
+        assert rows == {"1": "running", "2": "finished", "3": "running"}
+    finally:
+        with qtbot.waitSignal(dialog.sweep.finished, timeout=120_000):
+            dialog.sweep.stop()
+    assert dialog.table.rowCount() == 1  # trials that never ended lose their rows
+
+
 @pytest.mark.slow
 def test_a_sweep_from_the_editor_fills_the_table_and_plot_and_applies_the_best_undoably(window, qtbot):
     dialog = window.show_sweep_dialog("training.learning_rate")
@@ -61,6 +105,8 @@ def test_a_sweep_from_the_editor_fills_the_table_and_plot_and_applies_the_best_u
     dialog.seed.setValue(5)
     with qtbot.waitSignal(dialog.sweep.finished, timeout=600_000):
         dialog.start()
+        planned = list(dialog.planned)  # the rows shown at once hold the parameters the process draws
+    assert [t["params"] for t in sorted(dialog.trials, key=lambda t: t["trial"])] == planned
     assert dialog.table.rowCount() == 3
     statuses = sorted(dialog.table.item(r, 1).text() for r in range(3))
     assert statuses == ["finished", "finished", "invalid"]

@@ -49,25 +49,80 @@ def test_data_panel_edits_are_undoable_section_changes(qtbot, make_window):
     panel.source.activated.emit(panel.source.currentIndex())
     assert store.raw("dataset") == {"source": "csv"}
     assert "Choose the file" in panel.preview.status.text()
-    panel.path.choose(str(BREAST_CANCER))
-    assert store.raw("dataset") == {"source": "csv", "path": str(BREAST_CANCER)}
-    assert "Choose the target column" in panel.preview.status.text()
-    [target] = panel.mapping.output_fields.values()
-    assert target.findText("diagnosis") >= 0  # the CSV's columns are offered, read from its first line
     with qtbot.waitSignal(window.training.data_service.previewReady, timeout=RUN_TIMEOUT_MS):
-        target.setCurrentIndex(target.findText("diagnosis"))
-        target.activated.emit(target.currentIndex())
-    assert store.raw("dataset")["target"] == "diagnosis"
+        panel.path.choose(str(BREAST_CANCER))  # the target is guessed from the columns: "diagnosis"
+    assert store.raw("dataset") == {"source": "csv", "path": str(BREAST_CANCER), "target": "diagnosis"}
+    [target] = panel.mapping.output_fields.values()
+    assert target.findText("mean_radius") >= 0  # the CSV's columns are offered, read from its first line
+    assert target.value() == "diagnosis" and panel.target_note.isVisibleTo(panel)
     assert panel.preview.table.rowCount() == 20 and panel.preview.counts.counts == {"benign": 357, "malignant": 212}
     panel.standardize.setChecked(True)
     assert store.raw("dataset")["standardize"] is True
     window.undo_stack.undo()
     assert "standardize" not in store.raw("dataset") and not panel.standardize.isChecked()
-    window.undo_stack.undo()
-    window.undo_stack.undo()
+    window.undo_stack.undo()  # the file and its guessed target: one step
     window.undo_stack.undo()
     assert store.raw("dataset") == {"source": "sklearn", "name": "digits", "scale": 16}
     assert panel.source.value() == "sklearn"
+
+
+def _choose_csv(qtbot, window, path):
+    panel = window.training.data_panel
+    panel.source.setCurrentIndex(panel.source.findData("csv"))
+    panel.source.activated.emit(panel.source.currentIndex())
+    panel.path.choose(str(path))
+    qtbot.waitUntil(lambda: (window.training.store.raw("dataset") or {}).get("target") is not None)
+    return panel
+
+
+def test_the_source_says_what_to_do_before_one_is_chosen(make_window):
+    window = make_window()
+    panel = window.training.data_panel
+    assert panel.source.currentIndex() == -1 and panel.source.placeholderText() == "Choose a data source…"
+    image = QImage(panel.source.size(), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    panel.source.render(image)  # the placeholder is drawn, not a blank box
+    assert image != _blank_like(panel.source)
+
+
+def _blank_like(combo):
+    from PySide6.QtWidgets import QComboBox
+
+    blank = QComboBox(combo.parentWidget())
+    blank.resize(combo.size())
+    image = QImage(combo.size(), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    blank.render(image)
+    blank.deleteLater()
+    return image
+
+
+def test_the_target_is_guessed_last_column_and_marked_until_the_user_changes_it(qtbot, make_window, tmp_path,
+                                                                                monkeypatch):
+    monkeypatch.setenv("LAYERLAB_ALLOW_PATH", str(tmp_path))  # the data file is outside the example's folder
+    names = [f"feature_{i}_with_a_rather_long_name" for i in range(30)] + ["species"]
+    rows = [",".join(names)] + [",".join(str(i + j) for j in range(30)) + f",{'ab'[i % 2]}" for i in range(8)]
+    data = tmp_path / "wide.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    window = make_window()
+    window.open_example(EXAMPLE)
+    panel = _choose_csv(qtbot, window, data)
+    store = window.training.store
+    assert store.raw("dataset")["target"] == "species"  # no column named like a target: the last one
+    qtbot.waitUntil(lambda: panel.target_note.isVisibleTo(panel))
+    assert "'species' from the data (the last column)" in panel.target_note.text()
+    [target] = panel.mapping.output_fields.values()
+    assert target.value() == "species"
+    # the popup shows many rows, as wide as the longest name
+    assert 20 <= target.maxVisibleItems() <= 25
+    assert target.view().minimumWidth() > target.view().fontMetrics().horizontalAdvance(names[0])
+    target.setCurrentIndex(target.findText(names[3]))
+    target.activated.emit(target.currentIndex())
+    assert store.raw("dataset")["target"] == names[3] and not panel.target_note.isVisibleTo(panel)
+    window.undo_stack.undo()
+    assert store.raw("dataset")["target"] == "species" and panel.target_note.isVisibleTo(panel)
+    window.undo_stack.undo()  # the file and its guess go together; no new guess comes back
+    assert "path" not in store.raw("dataset") and "target" not in store.raw("dataset")
 
 
 def test_the_training_panel_writes_a_section_the_engine_accepts(qtbot, make_window, tmp_path):

@@ -61,3 +61,21 @@ def _is_number(cell: str) -> bool:
         return bool(np.isfinite(float(cell)))
     except ValueError:
         return False
+
+
+# Column names that say "this is what to predict" (compared without case or surrounding spaces).
+TARGET_NAMES = ("target", "label", "labels", "class", "classes", "y", "diagnosis", "outcome")
+
+
+def guess_target(columns: list[str]) -> tuple[str, str] | None:
+    """The column a CSV most likely predicts, and why: (name, reason); None when there are no columns.
+
+    The first column named like a target (TARGET_NAMES) wins, else the last
+    column (the usual place of the labels in a table of samples).
+    """
+    if not columns:
+        return None
+    for name in columns:
+        if name.strip().lower() in TARGET_NAMES:
+            return name, "named like a target"
+    return columns[-1], "the last column"

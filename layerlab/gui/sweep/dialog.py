@@ -1,13 +1,17 @@
 """The Sweep dialog: pick what varies, run the trials here or on a Ray cluster, compare them, apply the best.
 
 Trials run in a process of their own (``layerlab sweep --json``, see
-.process); each appears in the sortable table and the parallel-coordinates
-plot as it ends, and as a run in the Training view's Runs list and plots
-(.runs). "Apply best" writes the best trial's parameters into the
+.process); each gets a row in the sortable table as it starts ("running",
+its parameters drawn here with the same seed as the process, so they are
+known at once) and is filled in place as it ends, when it also appears in
+the parallel-coordinates plot and as a run in the Training view's Runs list
+and plots (.runs). "Apply best" writes the best trial's parameters into the
 project as one undoable step.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from layerlab.core.errors import LayerLabError
+from layerlab.core.sweep.space import draw, parse_space
 from layerlab.core.sweep.trials import RANKED
 from layerlab.gui.sweep.apply import apply_params
 from layerlab.gui.sweep.plot import ParallelCoordinates
@@ -46,7 +51,8 @@ class SweepDialog(QDialog):
         self.window_ = window
         self.setWindowTitle("Sweep")
         self.resize(1000, 680)
-        self.trials: list[dict] = []
+        self.trials: list[dict] = []  # the trials that ended
+        self.planned: list[dict] = []  # every trial's parameters, while a sweep runs
         self.best: dict | None = None
         self.sweep = SweepProcess(self)
         self.sweep.trial.connect(self._on_trial)
@@ -108,7 +114,7 @@ class SweepDialog(QDialog):
         self.stop_button.clicked.connect(self.sweep.stop)
         self.apply_button = QPushButton("Apply best")
         self.apply_button.clicked.connect(self.apply_best)
-        self.status = QLabel("Add the keys to vary, then Start.")
+        self.status = QLabel()
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -140,6 +146,10 @@ class SweepDialog(QDialog):
         self.refresh_keys()
         self._on_where(LOCAL)
         self._update_buttons()
+        self.space.model().rowsInserted.connect(self._say_ready)
+        self.space.model().rowsRemoved.connect(self._say_ready)
+        self.trial_count.valueChanged.connect(self._say_ready)
+        self._say_ready()
 
     # -- the space -----------------------------------------------------------------------------------
     def refresh_keys(self) -> None:
@@ -154,6 +164,17 @@ class SweepDialog(QDialog):
             self.refresh_keys()
         kind, values = default_distribution(key, self._candidates.get(key))
         self.space.add(key, kind, values)
+
+    def _say_ready(self, *_args) -> None:
+        """What Start will do (never while a sweep runs: then the status follows the sweep)."""
+        if self.sweep.running:
+            return
+        keys, trials = self.space.rowCount(), self.trial_count.value()
+        if not keys:
+            self.status.setText("Add the keys to vary, then Start.")
+            return
+        self.status.setText(f"{keys} key{'s' if keys > 1 else ''} to vary: press Start to run "
+                            f"{trials} trial{'s' if trials > 1 else ''}.")
 
     # -- where ---------------------------------------------------------------------------------------
     def _on_where(self, text: str) -> None:
@@ -181,13 +202,16 @@ class SweepDialog(QDialog):
         except LayerLabError as exc:
             self.status.setText(str(exc))
             return
+        # "random" draws a seed here: the process draws the same trials from it, so their rows show at once
+        seed = self.seed.value() if self.seed.value() >= 0 else secrets.randbelow(2**31)
         self.trials, self.best = [], None
-        self._show()
+        self.planned = draw(parse_space(space, "the sweep"), self.trial_count.value(), seed)
         self.sweep.start(self.window_.project, space, self.trial_count.value(), self.parallel.value(),
                          self.metric_box.currentText(), self.mode_box.currentText(), self.target(),
-                         seed=None if self.seed.value() < 0 else self.seed.value(),
-                         asha=self.asha.isChecked() and self.target() != "local")
-        self.status.setText(f"Running {self.trial_count.value()} trials on {self.run_on.currentText().lower()}…")
+                         seed=seed, asha=self.asha.isChecked() and self.target() != "local")
+        self._show()
+        self.status.setText(f"Running {self.trial_count.value()} trials on {self.run_on.currentText().lower()} "
+                            f"(seed {seed})…")
         self._update_buttons()
 
     def _on_trial(self, trial: dict) -> None:
@@ -198,6 +222,8 @@ class SweepDialog(QDialog):
 
     def _on_finished(self, best, error: str) -> None:
         self.best = best
+        self.planned = []  # trials that never ended (a stopped sweep) lose their rows
+        self._show()
         if error:
             self.status.setText(error)
         elif best is None:
@@ -222,8 +248,16 @@ class SweepDialog(QDialog):
         self.status.setText(f"Applied trial {self.best['trial']}'s parameters (Undo takes them back).")
 
     # -- results -------------------------------------------------------------------------------------
+    def running_trials(self) -> list[dict]:
+        """The trials running now, as rows: the first `At a time` of those not ended (trials start in order)."""
+        ended = {t["trial"] for t in self.trials}
+        waiting = [n for n in range(1, len(self.planned) + 1) if n not in ended]
+        return [{"trial": n, "status": "running", "params": dict(self.planned[n - 1]), "metrics": {}}
+                for n in waiting[:self.parallel.value()]]
+
     def _show(self) -> None:
-        seen = dict.fromkeys(k for t in self.trials for k in t.get("params", {}))
+        rows = sorted([*self.trials, *self.running_trials()], key=lambda t: t["trial"])
+        seen = dict.fromkeys(k for t in rows for k in t.get("params", {}))
         keys = [k for k in self.space.keys() if k in seen] + [k for k in seen if k not in self.space.keys()]
         metric = self.metric_box.currentText()
         metrics = list(dict.fromkeys([metric, *sorted({m for t in self.trials for m in t.get("metrics", {})})]))
@@ -232,8 +266,8 @@ class SweepDialog(QDialog):
         self.table.clear()
         self.table.setColumnCount(len(columns))
         self.table.setHorizontalHeaderLabels(columns)
-        self.table.setRowCount(len(self.trials))
-        for row, t in enumerate(self.trials):
+        self.table.setRowCount(len(rows))
+        for row, t in enumerate(rows):
             values = [t["trial"], t["status"], *[t["params"].get(k) for k in keys],
                       *[(t.get("metrics") or {}).get(m) for m in metrics]]
             for col, value in enumerate(values):

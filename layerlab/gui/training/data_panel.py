@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from layerlab.core.data import sources
 from layerlab.core.data.section import SKLEARN_NAMES
+from layerlab.core.data.targets import guess_target
 from layerlab.core.document import NODE_MOVED, GraphDocument
 from layerlab.gui.training.adapt_box import AdaptBox
 from layerlab.gui.training.fields import ChoiceField, NumberField, PathField, hint, parse_shape, scrolling_column
@@ -57,6 +58,7 @@ class DataPanel(QWidget):
         layout = scrolling_column(self)
 
         self.source = ChoiceField([(key, info.title) for key, info in sources.SOURCES.items()])
+        self.source.setPlaceholderText("Choose a data source…")  # shown while no source is set
         self.source.edited.connect(self._on_source)
         top = QFormLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -73,6 +75,9 @@ class DataPanel(QWidget):
         self.mapping = MappingEditor()
         self.mapping.edited.connect(lambda key, value: self.store.set_field("dataset", key, value))
         mapping_layout.addWidget(self.mapping)
+        self.target_note = hint("")  # says when the target column is the one guessed from the data
+        mapping_layout.addWidget(self.target_note)
+        self._guess: tuple | None = None  # (file, column, why): the target guessed when the file was chosen
         layout.addWidget(self.mapping_box)
 
         self.fit_box = QGroupBox("Fit the model to the data")
@@ -223,6 +228,7 @@ class DataPanel(QWidget):
         self.mapping_box.setVisible(source in sources.mapped_sources())
         self.mapping.set_context(source or "", section, self.document.input_ids(), self.document.output_ids(),
                                  self.columns)
+        self._show_guess(section)
         self.scale.set_value(section.get("scale"))
         _set_checked(self.standardize, section.get("standardize") is True)
         one_hot = section.get("one_hot")
@@ -271,6 +277,35 @@ class DataPanel(QWidget):
         if columns != self.columns:
             self.columns = list(columns)
             self.refresh()
+        if self._wants_guess():
+            QTimer.singleShot(0, self._guess_target)  # not inside the edit that chose the file: after it
+
+    # -- the guessed target ---------------------------------------------------------------------
+    def _wants_guess(self) -> bool:
+        section = self.store.get("dataset")
+        if section.get("source") != "csv" or section.get("target") is not None or not self.columns:
+            return False
+        if len(self.document.output_ids()) > 1:
+            return False  # one column per output: the user says which
+        return self._guess is None or self._guess[0] != section.get("path")  # an undone guess stays undone
+
+    def _guess_target(self) -> None:
+        if not self._wants_guess():
+            return
+        section = self.store.get("dataset")
+        name, why = guess_target(self.columns)
+        self._guess = (section.get("path"), name, why)
+        section["target"] = int(name) if section.get("header") is False else name
+        self.store.edit("dataset", section, "path")  # merges with the choice of the file: one undo step
+
+    def _show_guess(self, section: dict) -> None:
+        guess = self._guess
+        shown = (guess is not None and section.get("source") == "csv" and section.get("path") == guess[0]
+                 and str(section.get("target")) == str(guess[1]))
+        if shown:
+            self.target_note.setText(f"Target column '{guess[1]}' from the data ({guess[2]}). "
+                                     "Choose another to set your own.")
+        self.target_note.setVisible(shown)
 
     def set_problems(self, problems: list) -> None:
         """The data's problems against the graph (DataProblem), with their fixes."""

@@ -10,7 +10,7 @@ a list in output order or a dict by Input id for several.
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QStyle, QWidget
 
 from layerlab.core.data.sources import SOURCES, mapped_sources
 from layerlab.gui.training.fields import ChoiceField, hint, parse_names
@@ -55,6 +55,7 @@ class MappingEditor(QWidget):
         mapping = SOURCES[source].mapping
         if mapping.text:
             self.text_field = ChoiceField(choices, editable=True)
+            fit_popup(self.text_field, columns)
             self.text_field.setToolTip("The column that holds the text")
             self.text_field.edited.connect(lambda v: self.edited.emit(mapping.text, v))
             self.form.addRow("Text column", self.text_field)
@@ -71,6 +72,7 @@ class MappingEditor(QWidget):
             self.form.addRow(_node_label("Input", node), field)
         for node in outputs:
             field = ChoiceField(choices, editable=True)
+            fit_popup(field, columns)
             if mapping.arrays:
                 field.lineEdit().setPlaceholderText("y_train" if len(outputs) == 1 else "array name")
             field.setToolTip(f"The {'array' if mapping.arrays else 'column'} that gives the targets of "
@@ -127,6 +129,18 @@ class MappingEditor(QWidget):
             self.edited.emit(key, values)
         else:
             self.edited.emit(key, None)
+
+
+POPUP_ROWS = 24  # a table's columns at a glance (Qt shows 10)
+
+
+def fit_popup(combo: QComboBox, names: list[str]) -> None:
+    """Let `combo`'s list show POPUP_ROWS rows, as wide as the longest of `names`."""
+    combo.setMaxVisibleItems(POPUP_ROWS)
+    view = combo.view()
+    widest = max((view.fontMetrics().horizontalAdvance(name) for name in names), default=0)
+    scrollbar = combo.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+    view.setMinimumWidth(widest + scrollbar + 2 * view.frameWidth() + 24)  # 24: the items' own margins
 
 
 def _column(value):
