@@ -5,6 +5,7 @@ importer and plain Keras are the oracles.
 """
 
 import signal
+import tempfile
 import warnings
 
 import numpy as np
@@ -183,13 +184,33 @@ def test_dropping_a_model_file_on_the_window_imports_it_and_tells_the_notes(wind
     assert len(window.person.notes) == 1 and "Identity" in window.person.notes[0]  # the importer's note, shown
 
 
-def test_an_unsaved_import_is_saved_before_an_export(window, qtbot, tmp_path):
-    path = save(shared_model(), tmp_path, ".keras")
+def test_an_unsaved_import_exports_to_h5_with_the_imported_weights_without_a_save(window, qtbot, tmp_path,
+                                                                                   monkeypatch):
+    """Export › .h5 of an imported .keras asked to save a .layerlab first (Save/Cancel only)."""
+    k = keras()
+    original = shared_model()
+    rng = np.random.default_rng(1)
+    original.set_weights([rng.normal(size=w.shape).astype("float32") for w in original.get_weights()])
+    path = save(original, tmp_path, ".keras")
     import_in(window, qtbot, path)
-    window.person.replies = [CANCEL]
-    window.export_model_dialog(".keras")
-    assert window.person.asked and "before exporting" in window.person.asked[-1]
-    assert window.exporter.task is None  # cancelled: nothing exported with fresh weights
+    exported = tmp_path / "exported.h5"
+    window.dialogs.save_file = lambda *a: str(exported)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the weights go for the export
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        window.export_model_dialog(".h5")
+    assert window.person.asked == [] and not window.person.errors, (window.person.asked, window.person.errors)
+    assert window.project.path is None and window._import is not None  # nothing saved: still an unsaved import
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reloaded = k.models.load_model(exported)
+    for layer in original.layers:
+        for ours, theirs in zip(reloaded.get_layer(layer.name).get_weights(), layer.get_weights(), strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+    batch = [rng.normal(size=(5, 6)).astype("float32") for _ in range(2)]
+    np.testing.assert_allclose(reloaded.predict(batch, verbose=0), original.predict(batch, verbose=0), atol=1e-5)
+    qtbot.waitUntil(lambda: not list(scratch.iterdir()), timeout=5000)  # and they are removed after it
 
 
 def test_opening_a_model_file_from_the_command_line_imports_it(qtbot, tmp_path, monkeypatch):
