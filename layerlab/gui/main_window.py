@@ -90,6 +90,7 @@ class MainWindow(ProjectFiles, ModelFiles, QMainWindow):
         self.stack.addWidget(self.canvas)
         docks.build_panels(self)  # palette_panel, inspector, summary, problems, bottom_tabs and their docks
         docks.install_training(self)  # training, data_dock, training_dock, the Runs tab, the lock banner
+        self.training.banner.overlay(self.canvas)  # over the canvas, not above it: the model must not jump
 
         self.recovery = recovery.RecoveryKeeper(lambda: (self.project, self.project.path), recovery_folder,
                                                 recovery_interval_ms, self)

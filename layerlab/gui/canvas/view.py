@@ -65,7 +65,9 @@ class CanvasView(SelectionEdits, QGraphicsView):
                             | QPainter.RenderHint.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # a narrower canvas (a dock widening, a bottom panel growing) keeps the top-left in place, not the
+        # centre: the centre anchor slid cards at the left edge out of view
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)  # the grid is drawn once per zoom
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -252,6 +254,11 @@ class CanvasView(SelectionEdits, QGraphicsView):
         params = spec.initial_params()  # every argument Keras requires; Keras's own defaults do the rest
         x = scene_pos.x() - style.NODE_WIDTH / 2
         y = scene_pos.y() - style.HEADER_HEIGHT / 2
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()  # a drop by an edge: the card stays in view
+        if seen.width() > style.NODE_WIDTH + 2 * style.GRID:
+            x = min(max(x, seen.left() + style.GRID), seen.right() - style.NODE_WIDTH - style.GRID)
+        if seen.height() > 4 * style.HEADER_HEIGHT:
+            y = min(max(y, seen.top() + style.GRID), seen.bottom() - 3 * style.HEADER_HEIGHT)
         if self.canvas_scene.snap_to_grid:
             x, y = round(x / style.GRID) * style.GRID, round(y / style.GRID) * style.GRID
         command = AddNodeCommand(self.document, type_name, params, (x, y))
