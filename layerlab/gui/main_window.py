@@ -123,6 +123,7 @@ class MainWindow(ProjectFiles, ModelFiles, QMainWindow):
         self.check_service.kerasReady.connect(lambda: self.check_status.show(self.check_service.report))
         self.check_service.engineDied.connect(self.check_status.on_engine_died)
         self.canvas.selectionChangedIds.connect(self._on_selection)
+        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.palette_panel.layerActivated.connect(self.add_layer_at_center)
         self.inspector.selectRequested.connect(self.go_to_nodes)
         self.inspector.sweepRequested.connect(self.show_sweep_dialog)

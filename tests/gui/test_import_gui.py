@@ -213,6 +213,30 @@ def test_an_unsaved_import_exports_to_h5_with_the_imported_weights_without_a_sav
     qtbot.waitUntil(lambda: not list(scratch.iterdir()), timeout=5000)  # and they are removed after it
 
 
+def test_zoom_to_fit_on_an_imported_mobilenet_in_a_short_canvas_visibly_shows_more_and_says_why(window, qtbot,
+                                                                                                tmp_path):
+    """Zoom to Fit on an imported MobileNetV2 in a short canvas fell back to the opening view: nothing changed."""
+    from layerlab.gui.canvas import style
+
+    model = keras().applications.MobileNetV2(alpha=0.35, input_shape=(96, 96, 3), weights=None)
+    path = save(model, tmp_path, ".keras")
+    window.resize(1100, 620)
+    import_in(window, qtbot, path)
+    canvas = window.canvas
+    qtbot.waitUntil(lambda: canvas.scale_factor() == pytest.approx(style.READABLE_SCALE))  # the opening view
+    assert canvas.fit_scale() < style.GLANCE_SCALE  # the whole fits only below a readable zoom
+    before = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    window.menu_actions["zoom_fit"].trigger()
+    after = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert canvas.scale_factor() == pytest.approx(style.GLANCE_SCALE)  # the lowest readable zoom: more in view
+    assert after.width() * after.height() > 3 * before.width() * before.height()
+    [start] = [n for n in window.document.node_ids() if window.document.node_type(n) == "Input"]
+    assert after.contains(canvas.canvas_scene.nodes[start].sceneBoundingRect())  # from the model's start
+    told = window.statusBar().currentMessage()
+    assert told.startswith("The whole model fits only below a readable zoom: showing its start at 32%") and \
+        "overview map" in told, told
+
+
 def test_opening_a_model_file_from_the_command_line_imports_it(qtbot, tmp_path, monkeypatch):
     from layerlab.gui import app as app_module
 

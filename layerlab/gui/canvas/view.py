@@ -38,6 +38,7 @@ class CanvasView(SelectionEdits, QGraphicsView):
     """The editor's canvas. Signals: selectionChangedIds(list of node ids, in document order)."""
 
     selectionChangedIds = Signal(list)  # noqa: N815 - Qt naming
+    message = Signal(str)  # something for the status bar (e.g. why Zoom to Fit does not show the whole)
 
     def __init__(self, document: GraphDocument, undo_stack: QUndoStack, check_service: CheckService | None,
                  parent=None):
@@ -140,8 +141,10 @@ class CanvasView(SelectionEdits, QGraphicsView):
         return framing.fit_scale(self)
 
     def zoom_to_fit(self) -> None:
-        """Show the whole model, never below readable titles (canvas/framing.py)."""
-        framing.zoom_to_fit(self)
+        """Show the whole model, never below readable titles (canvas/framing.py); `message` says when it cannot."""
+        text = framing.zoom_to_fit(self)
+        if text:
+            self.message.emit(text)
 
     def initial_view(self) -> None:
         """The view a model opens with: all of it if that is readable, else its inputs' end, readable."""
