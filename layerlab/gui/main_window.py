@@ -91,6 +91,7 @@ class MainWindow(ProjectFiles, ModelFiles, QMainWindow):
         self.stack.addWidget(self.canvas)
         docks.build_panels(self)  # palette_panel, inspector, summary, problems, bottom_tabs and their docks
         docks.install_training(self)  # training, data_dock, training_dock, the Runs tab, the lock banner
+        self.training.banner.overlay(self.canvas)  # over the canvas, not above it: the model must not jump
 
         self.recovery = recovery.RecoveryKeeper(lambda: (self.project, self.project.path), recovery_folder,
                                                 recovery_interval_ms, self)
@@ -123,6 +124,7 @@ class MainWindow(ProjectFiles, ModelFiles, QMainWindow):
         self.check_service.kerasReady.connect(lambda: self.check_status.show(self.check_service.report))
         self.check_service.engineDied.connect(self.check_status.on_engine_died)
         self.canvas.selectionChangedIds.connect(self._on_selection)
+        self.canvas.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         self.palette_panel.layerActivated.connect(self.add_layer_at_center)
         self.inspector.selectRequested.connect(self.go_to_nodes)
         self.inspector.sweepRequested.connect(self.show_sweep_dialog)

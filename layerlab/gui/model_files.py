@@ -2,16 +2,19 @@
 
 Part of MainWindow (mixed into it). Imports and model exports run in the
 check engine (files.ModelImporter, files.ModelExporter); an imported model's
-weights are kept until the project is first saved.
+weights are kept in memory until the project is first saved, and an export
+before that writes them (through a temporary folder: the engine reads weights
+from beside a project).
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from layerlab.core.errors import LayerLabError
 from layerlab.gui import files
-from layerlab.gui.dialogs import CANCEL, SAVE
 from layerlab.gui.files import ExportAdapter
 
 
@@ -57,18 +60,7 @@ class ModelFiles:
         self.statusBar().showMessage("The model was not imported.", 5000)
         self.dialogs.error(self, "Cannot import the model", message)
 
-    def _imported_weights_saved(self) -> bool:
-        """Exports read the weights saved beside the project: an imported model is saved first."""
-        if self._import is None or not self._import.weights:
-            return True
-        answer = self.dialogs.ask(self, "Save the imported model first?", "Save the project before exporting "
-                                  "it?", (SAVE, CANCEL), "The imported weights are written beside the project "
-                                  "when it is saved; an export made before that would have fresh weights.")
-        return answer == SAVE and self.save()
-
     def export_model_dialog(self, suffix: str) -> None:
-        if not self._imported_weights_saved():
-            return
         base = self.project.path.with_suffix(suffix) if self.project.path else self.start_folder() / f"model{suffix}"
         path = self.dialogs.save_file(self, "Export Model", str(base), ExportAdapter.FORMATS[suffix])
         if path:
@@ -76,8 +68,31 @@ class ModelFiles:
             self.export_model(path if path.suffix == suffix else path.with_name(path.name + suffix))
 
     def export_model(self, path: Path) -> files.BackgroundTask | None:
-        """Export a snapshot of the project on a background thread; the outcome is reported when done."""
-        return self.exporter.export(self.project, path)
+        """Export a snapshot of the project on a background thread; the outcome is reported when done.
+
+        A model imported and not saved yet is exported with the imported weights (held in memory): they
+        are written to a temporary folder beside a copy of the project, removed when the export ends.
+        """
+        if self._import is None or not self._import.weights or self.project.path is not None:
+            return self.exporter.export(self.project, path)
+        from layerlab.core import project as project_io
+
+        folder = Path(tempfile.mkdtemp(prefix="layerlab-export-"))
+        try:
+            snapshot = project_io.from_json(self.project.to_json(), folder / "imported.layerlab")
+            snapshot.load_problems = list(self.project.load_problems)
+            files.write_imported_weights(self._import, snapshot.path)
+        except (OSError, LayerLabError) as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            self.dialogs.error(self, "Export failed", f"Cannot write the imported weights for the export: {exc}")
+            return None
+        task = self.exporter.export(snapshot, path)
+        if task is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            for signal in (task.done, task.failed):
+                signal.connect(lambda *_: shutil.rmtree(folder, ignore_errors=True))
+        return task
 
     def _on_export_busy(self, busy: bool) -> None:
         for suffix in (".keras", ".h5", ".py"):

@@ -64,8 +64,12 @@ def test_a_long_model_opens_at_a_readable_scale_on_its_inputs(make_canvas):
     canvas = make_canvas(chain(30), size=CANVAS_SIZE)
     canvas.view.layout_direction = "left-to-right"  # one long strip: too long to fit readably
     c = laid_out(canvas)
-    c.view.zoom_to_fit()  # never below readable: it shows the inputs' end, as opening does
-    assert c.view.scale_factor() == pytest.approx(style.READABLE_SCALE)
+    told = []
+    c.view.message.connect(told.append)
+    c.view.zoom_to_fit()  # never below readable: the most it can, from the inputs' end, and it says so
+    assert c.view.scale_factor() == pytest.approx(style.GLANCE_SCALE)
+    assert visible(c).contains(c.scene.nodes["x"].sceneBoundingRect())
+    assert told and told[-1].startswith("The whole model fits only below a readable zoom: showing its start at 32%")
     c.view.initial_view()
     assert c.view.scale_factor() == pytest.approx(style.READABLE_SCALE)
     shown = visible(c)

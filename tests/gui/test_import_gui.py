@@ -5,6 +5,7 @@ importer and plain Keras are the oracles.
 """
 
 import signal
+import tempfile
 import warnings
 
 import numpy as np
@@ -183,13 +184,57 @@ def test_dropping_a_model_file_on_the_window_imports_it_and_tells_the_notes(wind
     assert len(window.person.notes) == 1 and "Identity" in window.person.notes[0]  # the importer's note, shown
 
 
-def test_an_unsaved_import_is_saved_before_an_export(window, qtbot, tmp_path):
-    path = save(shared_model(), tmp_path, ".keras")
+def test_an_unsaved_import_exports_to_h5_with_the_imported_weights_without_a_save(window, qtbot, tmp_path,
+                                                                                   monkeypatch):
+    """Export › .h5 of an imported .keras asked to save a .layerlab first (Save/Cancel only)."""
+    k = keras()
+    original = shared_model()
+    rng = np.random.default_rng(1)
+    original.set_weights([rng.normal(size=w.shape).astype("float32") for w in original.get_weights()])
+    path = save(original, tmp_path, ".keras")
     import_in(window, qtbot, path)
-    window.person.replies = [CANCEL]
-    window.export_model_dialog(".keras")
-    assert window.person.asked and "before exporting" in window.person.asked[-1]
-    assert window.exporter.task is None  # cancelled: nothing exported with fresh weights
+    exported = tmp_path / "exported.h5"
+    window.dialogs.save_file = lambda *a: str(exported)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the weights go for the export
+    with qtbot.waitSignal(window.exporter.busyChanged, timeout=TIMEOUT_MS, check_params_cb=lambda busy: not busy):
+        window.export_model_dialog(".h5")
+    assert window.person.asked == [] and not window.person.errors, (window.person.asked, window.person.errors)
+    assert window.project.path is None and window._import is not None  # nothing saved: still an unsaved import
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reloaded = k.models.load_model(exported)
+    for layer in original.layers:
+        for ours, theirs in zip(reloaded.get_layer(layer.name).get_weights(), layer.get_weights(), strict=True):
+            np.testing.assert_array_equal(ours, theirs)
+    batch = [rng.normal(size=(5, 6)).astype("float32") for _ in range(2)]
+    np.testing.assert_allclose(reloaded.predict(batch, verbose=0), original.predict(batch, verbose=0), atol=1e-5)
+    qtbot.waitUntil(lambda: not list(scratch.iterdir()), timeout=5000)  # and they are removed after it
+
+
+def test_zoom_to_fit_on_an_imported_mobilenet_in_a_short_canvas_visibly_shows_more_and_says_why(window, qtbot,
+                                                                                                tmp_path):
+    """Zoom to Fit on an imported MobileNetV2 in a short canvas fell back to the opening view: nothing changed."""
+    from layerlab.gui.canvas import style
+
+    model = keras().applications.MobileNetV2(alpha=0.35, input_shape=(96, 96, 3), weights=None)
+    path = save(model, tmp_path, ".keras")
+    window.resize(1100, 620)
+    import_in(window, qtbot, path)
+    canvas = window.canvas
+    qtbot.waitUntil(lambda: canvas.scale_factor() == pytest.approx(style.READABLE_SCALE))  # the opening view
+    assert canvas.fit_scale() < style.GLANCE_SCALE  # the whole fits only below a readable zoom
+    before = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    window.menu_actions["zoom_fit"].trigger()
+    after = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert canvas.scale_factor() == pytest.approx(style.GLANCE_SCALE)  # the lowest readable zoom: more in view
+    assert after.width() * after.height() > 3 * before.width() * before.height()
+    [start] = [n for n in window.document.node_ids() if window.document.node_type(n) == "Input"]
+    assert after.contains(canvas.canvas_scene.nodes[start].sceneBoundingRect())  # from the model's start
+    told = window.statusBar().currentMessage()
+    assert told.startswith("The whole model fits only below a readable zoom: showing its start at 32%") and \
+        "overview map" in told, told
 
 
 def test_opening_a_model_file_from_the_command_line_imports_it(qtbot, tmp_path, monkeypatch):

@@ -333,3 +333,58 @@ def test_two_windows_on_one_file_never_overwrite_each_other_unasked(qtbot, make_
     second.document.move_node("d", (20, 20))
     assert second.save()  # Overwrite, as the person chose
     assert project_io.load(path).document.position("d") == (20, 20)
+
+
+def _on_screen(window, node_id):
+    """Where a node's card is on the screen (global pixels): what the person sees move or not."""
+    canvas = window.canvas
+    item = canvas.canvas_scene.nodes[node_id]
+    return canvas.viewport().mapToGlobal(canvas.mapFromScene(item.sceneBoundingRect().topLeft()))
+
+
+def test_existing_nodes_stay_put_on_screen_after_drops_and_the_panels_resizing(make_window, qtbot):
+    """After the second palette drop the view had scrolled: the first node was half under the canvas's left edge.
+
+    A drop selects the new layer; the inspector showing it may widen its dock, narrowing the canvas, and
+    the view, anchored at its centre, slid everything left by half that. The view keeps its top-left.
+    """
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from .test_window import drop_layer
+
+    window = make_window()
+    window._show_canvas()
+    QApplication.processEvents()
+    drop_layer(window, "Input", QPoint(30, 150))  # by the left edge: the card is put wholly in view
+    first = window.document.node_ids()[0]
+    before = _on_screen(window, first)
+    card = window.canvas.mapFromScene(window.canvas.canvas_scene.nodes[first].sceneBoundingRect()).boundingRect()
+    assert window.canvas.viewport().rect().contains(card)
+    drop_layer(window, "Dense", QPoint(400, 150))
+    QApplication.processEvents()
+    assert _on_screen(window, first) == before
+    dock = window.inspector_dock
+    window.resizeDocks([dock], [dock.width() + 160], Qt.Orientation.Horizontal)  # the inspector grows
+    qtbot.waitUntil(lambda: window.canvas.viewport().width() < 560)
+    assert _on_screen(window, first) == before
+
+
+def test_the_model_does_not_move_when_the_training_lock_banner_comes_or_goes(make_window, qtbot):
+    """The canvas jumped 13 px (half the banner) when a run started and when it ended."""
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    window._show_canvas()
+    node = window.add_layer_at_center("Dense")
+    QApplication.processEvents()
+    before = _on_screen(window, node)
+    lock, banner = window.training.lock, window.training.banner
+    lock.lock()
+    QApplication.processEvents()
+    assert banner.isVisible() and banner.width() == window.canvas.width() and banner.height() > 10
+    assert banner.mapTo(window, banner.rect().topLeft()) == window.canvas.mapTo(window, window.canvas.rect().topLeft())
+    assert _on_screen(window, node) == before
+    lock.unlock()
+    QApplication.processEvents()
+    assert not banner.isVisible() and _on_screen(window, node) == before

@@ -20,17 +20,19 @@ def fit_scale(view) -> float | None:
     return min(room_w / max(rect.width(), 1.0), room_h / max(rect.height(), 1.0))
 
 
-def zoom_to_fit(view) -> None:
+def zoom_to_fit(view) -> str:
     """Show the whole model, centred (a small one at 100 %, never larger), never below readable titles.
 
     Where the whole would be too small to read, the groups are collapsed (one undo step) and the
-    collapsed view is fitted; if even that is too big, it is shown from its inputs' end, readable.
+    collapsed view is fitted; if even that is too big, as much as can be read is shown: the lowest
+    readable zoom (style.GLANCE_SCALE, below the opening view's), from the inputs' end. Returns what
+    to tell the person in that case ("" otherwise): the view alone would not say why it is not whole.
     """
     scale = fit_scale(view)
     if scale is None:
         view.resetTransform()
         view.centerOn(0, 0)
-        return
+        return ""
     if scale < style.GLANCE_SCALE:
         top = [g.id for g in view.document.groups() if g.parent is None and not g.collapsed]
         if top:
@@ -38,10 +40,14 @@ def zoom_to_fit(view) -> None:
             view.canvas_scene.flush()
             scale = fit_scale(view) or scale
         if scale < style.GLANCE_SCALE:
-            initial_view(view)
-            return
+            show_start(view, style.GLANCE_SCALE)
+            where = "the overview map (bottom right) shows the rest" if view.minimap.wanted \
+                else "View › Show Overview Map shows the rest"
+            return (f"The whole model fits only below a readable zoom: showing its start at "
+                    f"{round(100 * style.GLANCE_SCALE)}%; {where}.")
     view.set_scale(min(MAX_FIT_SCALE, scale))
     view.centerOn(view.canvas_scene.nodes_rect().center())
+    return ""
 
 
 def initial_view(view) -> None:
@@ -50,13 +56,17 @@ def initial_view(view) -> None:
     A graph that fits at style.GLANCE_SCALE or more is fitted: every card readable in full, or at
     least its type and output shape (the summary face). A bigger one is shown at style.READABLE_SCALE
     from its left edge (where the inputs are), centred on the part in view, or on the inputs when
-    that part is taller than the view; Zoom to Fit shows the whole.
+    that part is taller than the view; Zoom to Fit shows the whole, or as much as can be read.
     """
     scale = fit_scale(view)
     if scale is None or scale >= style.GLANCE_SCALE:
         view.zoom_to_fit()
         return
-    scale = style.READABLE_SCALE
+    show_start(view, style.READABLE_SCALE)
+
+
+def show_start(view, scale: float) -> None:
+    """The inputs' end of a graph too big to fit readably, at `scale` (see initial_view)."""
     view.set_scale(scale)
     vp = view.viewport().rect()
     half_w, half_h, margin = vp.width() / (2 * scale), vp.height() / (2 * scale), FIT_MARGIN / scale

@@ -38,6 +38,7 @@ class CanvasView(SelectionEdits, QGraphicsView):
     """The editor's canvas. Signals: selectionChangedIds(list of node ids, in document order)."""
 
     selectionChangedIds = Signal(list)  # noqa: N815 - Qt naming
+    message = Signal(str)  # something for the status bar (e.g. why Zoom to Fit does not show the whole)
 
     def __init__(self, document: GraphDocument, undo_stack: QUndoStack, check_service: CheckService | None,
                  parent=None):
@@ -65,7 +66,9 @@ class CanvasView(SelectionEdits, QGraphicsView):
                             | QPainter.RenderHint.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # a narrower canvas (a dock widening, a bottom panel growing) keeps the top-left in place, not the
+        # centre: the centre anchor slid cards at the left edge out of view
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)  # the grid is drawn once per zoom
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -138,8 +141,10 @@ class CanvasView(SelectionEdits, QGraphicsView):
         return framing.fit_scale(self)
 
     def zoom_to_fit(self) -> None:
-        """Show the whole model, never below readable titles (canvas/framing.py)."""
-        framing.zoom_to_fit(self)
+        """Show the whole model, never below readable titles (canvas/framing.py); `message` says when it cannot."""
+        text = framing.zoom_to_fit(self)
+        if text:
+            self.message.emit(text)
 
     def initial_view(self) -> None:
         """The view a model opens with: all of it if that is readable, else its inputs' end, readable."""
@@ -252,6 +257,11 @@ class CanvasView(SelectionEdits, QGraphicsView):
         params = spec.initial_params()  # every argument Keras requires; Keras's own defaults do the rest
         x = scene_pos.x() - style.NODE_WIDTH / 2
         y = scene_pos.y() - style.HEADER_HEIGHT / 2
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()  # a drop by an edge: the card stays in view
+        if seen.width() > style.NODE_WIDTH + 2 * style.GRID:
+            x = min(max(x, seen.left() + style.GRID), seen.right() - style.NODE_WIDTH - style.GRID)
+        if seen.height() > 4 * style.HEADER_HEIGHT:
+            y = min(max(y, seen.top() + style.GRID), seen.bottom() - 3 * style.HEADER_HEIGHT)
         if self.canvas_scene.snap_to_grid:
             x, y = round(x / style.GRID) * style.GRID, round(y / style.GRID) * style.GRID
         command = AddNodeCommand(self.document, type_name, params, (x, y))

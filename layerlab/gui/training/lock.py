@@ -11,8 +11,9 @@ them lie. So while a run goes on:
   refused;
 - the inspector, the palette, the Data and Training panels are disabled;
 - the window's editing and file-switching actions are disabled (Save stays);
-- a banner above the canvas says: "Training: the model is locked until the
-  run ends or is stopped".
+- a banner across the top of the canvas says: "Training: the model is locked
+  until the run ends or is stopped". It lies over the canvas (LockBanner.overlay)
+  rather than pushing it down: the model must not jump when a run starts or ends.
 
 Everything comes back as it was when the run ends.
 """
@@ -37,7 +38,7 @@ _ALLOWED_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_Shift, Qt.Key.K
 
 
 class LockBanner(QFrame):
-    """The strip above the canvas while the model is locked."""
+    """The strip across the top of the canvas while the model is locked."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -56,6 +57,32 @@ class LockBanner(QFrame):
         layout.addWidget(icon)
         layout.addWidget(self.label, 1)
         self.hide()
+
+    def overlay(self, host: QWidget) -> None:
+        """Lie over the top of `host` (the canvas) instead of taking room above it, following its width.
+
+        In a layout, showing the banner shrank the canvas and the view, anchored at its centre, moved
+        the model up by half the banner's height.
+        """
+        self.setParent(host)  # out of any layout it was in
+        self.setAutoFillBackground(True)
+        host.installEventFilter(self)
+        self._place()
+
+    def _place(self) -> None:
+        host = self.parentWidget()
+        if host is not None:
+            self.setGeometry(0, 0, host.width(), self.sizeHint().height())
+            self.raise_()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._place()
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
 
 
 class EditLock(QObject):
