@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from layerlab.core.engine.serve import Context
-from layerlab.core.engine.train_role import BATCH_GROUP_S, _EventListener
+from layerlab.core.engine.train_role import BATCH_GROUP_S, EventListener
 
 
 class Clock:
@@ -19,7 +19,7 @@ def _listener():
     ctx = Context(sent.append, None)
     ctx.request_id = 7
     clock = Clock()
-    return _EventListener(ctx, clock), sent, clock
+    return EventListener(ctx, clock), sent, clock
 
 
 def test_batch_reports_go_in_groups_and_an_epoch_sends_what_is_held_first():
