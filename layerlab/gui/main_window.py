@@ -76,6 +76,7 @@ class MainWindow(ProjectFiles, ModelFiles, QMainWindow):
         self._restored = False  # content restored from a recovery file: unsaved although the stack is clean
         self.importer = files.ModelImporter(self, engine=engine)
         self._import = None  # a model imported but not saved yet: its weights are written on the first save
+        self._disk_stamp = None  # (mtime, size) of the project file when last opened or saved (project_files)
         self._shown = False
 
         from layerlab.gui.app import editor_style_sheet  # app imports this module: import here

@@ -157,7 +157,7 @@ class ProjectFiles:
         if path != self.project.path:
             return False
         now = disk_stamp(path)
-        return now is not None and now != getattr(self, "_disk_stamp", None)
+        return now is not None and now != self._disk_stamp
 
     def save_to(self, path: Path) -> bool:
         from layerlab.core.lock import project_lock

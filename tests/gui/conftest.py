@@ -128,6 +128,15 @@ def check_engine(qapp):
 
 
 @pytest.fixture
+def own_engine(qapp):
+    """A check engine of the test's own, for the tests that kill it (the shared one must live on)."""
+    engine = engines.CheckEngine()
+    engine.start()
+    yield engine
+    engine.shutdown()
+
+
+@pytest.fixture
 def make_canvas(qtbot, check_engine):
     made: list[Canvas] = []
 

@@ -6,24 +6,14 @@ These tests start (and kill) their own engine; every other GUI test shares the s
 import os
 import signal
 
-import pytest
 from PySide6.QtCore import QSettings
 
 from layerlab.gui import recovery
-from layerlab.gui.check_engine import CheckEngine
 from layerlab.gui.commands import SetParamsCommand
 from layerlab.gui.dialogs import DISCARD, Dialogs
 from layerlab.gui.main_window import MainWindow
 
 from .conftest import CHECK_TIMEOUT_MS, wide_deep_document
-
-
-@pytest.fixture
-def own_engine(qapp):
-    engine = CheckEngine()
-    engine.start()
-    yield engine
-    engine.shutdown()
 
 
 def _window(qtbot, tmp_path, monkeypatch, engine) -> MainWindow:

@@ -8,20 +8,8 @@ have seen. The check engine tests start and kill their own engine.
 import os
 import signal
 
-import pytest
-
-from layerlab.gui.check_engine import CheckEngine
-
 from .conftest import CHECK_TIMEOUT_MS
 from .test_training import make_window  # noqa: F401
-
-
-@pytest.fixture
-def own_engine(qapp):
-    engine = CheckEngine()
-    engine.start()
-    yield engine
-    engine.shutdown()
 
 
 def test_the_data_is_read_again_after_the_check_engine_dies_without_a_spurious_error(qtbot, tmp_path, own_engine):
