@@ -4,6 +4,7 @@ The editor's Train on a Ray cluster and `train --on ray --save` rely on it. Here
 `train` engine whose project folder is moved away before it runs: it can only read what travelled.
 """
 
+import signal
 import sys
 from pathlib import Path
 
@@ -12,8 +13,11 @@ import pytest
 from layerlab import cli
 from layerlab.core import project as project_io
 from layerlab.core.cluster.bundle import BundleError, bundle, job_spec
+from layerlab.core.cluster.remote import start_job
 from layerlab.core.engine.arrays import ArrayFolder
+from layerlab.core.engine.connection import EngineDied
 from layerlab.core.engine.executor import LocalExecutor
+from layerlab.core.sweep.trials import KILLED, from_death
 from layerlab.core.training import FINISHED
 from layerlab.core.training.outcome import outcome_from_json
 from layerlab.core.training.state import runs
@@ -47,3 +51,36 @@ def test_without_saved_weights_the_job_says_so_before_anything_travels(tmp_path)
     path = make_project(tmp_path)
     with pytest.raises(BundleError, match=r"blobs\.weights\.h5 does not exist: there are no saved weights"):
         job_spec(project_io.load(path), ArrayFolder(tmp_path / "arrays"), weights=True)
+
+
+class _Recorded(LocalExecutor):
+    """A local executor that keeps the engines it started; with `kill`, each is SIGKILLed as it starts."""
+
+    def __init__(self, kill=False):
+        super().__init__()
+        self.kill, self.started = kill, []
+
+    def start(self, role, on_event=None, on_exit=None):
+        conn = super().start(role, on_event, on_exit)
+        self.started.append(conn)
+        if self.kill:  # it dies, and its array folder goes with it, before the job is packed
+            conn.kill()
+            assert conn.ended.wait(10)
+        return conn
+
+
+def test_an_engine_killed_while_its_job_is_packed_is_a_killed_run_not_a_crash(tmp_path):
+    executor = _Recorded(kill=True)
+    handle = start_job(executor, project_io.load(make_project(tmp_path)))
+    with pytest.raises(EngineDied) as died:
+        handle.wait(timeout=30)
+    assert died.value.returncode == -signal.SIGKILL and "SIGKILL" in died.value.reason
+    assert from_death(1, {}, died.value.reason, died.value.returncode).status == KILLED
+
+
+def test_a_job_that_cannot_be_packed_leaves_no_engine_behind(tmp_path):
+    executor = _Recorded()
+    with pytest.raises(BundleError, match="no saved weights"):
+        start_job(executor, project_io.load(make_project(tmp_path)), weights=True)
+    [conn] = executor.started
+    assert conn.ended.wait(30) and conn.returncode == 0

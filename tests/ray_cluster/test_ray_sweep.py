@@ -63,7 +63,8 @@ def test_sweep_on_ray_reports_invalid_and_killed_trials_while_the_others_finish(
     assert [trials[n]["status"] for n in (2, 3)] == ["invalid", "invalid"]
     assert killed, "no trial engine was seen"
     statuses = sorted(trials[n]["status"] for n in (1, 4, 5, 6))
-    assert statuses == ["finished", "finished", "finished", "killed"], trials
+    assert statuses == ["finished", "finished", "finished", "killed"], {
+        n: (t["status"], t.get("reason", "")) for n, t in trials.items()}
     dead = next(t for t in trials.values() if t["status"] == "killed")
     assert "SIGKILL" in dead["reason"]
     finished = [t for t in trials.values() if t["status"] == "finished"]

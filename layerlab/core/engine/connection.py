@@ -128,6 +128,14 @@ class EngineConnection:
     def alive(self) -> bool:
         return not self.ended.is_set()
 
+    def died_during(self, error: Exception) -> bool:
+        """Whether `error`, met while writing into this engine's array folder, came from the engine's death.
+
+        An engine that dies takes its array folder with it, so a job being packed into that folder fails
+        with an OSError; that is the engine's death (its request then fails with EngineDied), not a bug.
+        """
+        return isinstance(error, OSError) and self.ended.wait(EXIT_WAIT * 2)
+
     # -- ending ----------------------------------------------------------------------------------------
     def shutdown(self, timeout: float = 5.0) -> None:
         """End the engine cleanly (it finishes its request first), killing it after `timeout` seconds."""

@@ -293,7 +293,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         try:
             if not self.runner.submit(job):
                 return False
-        except LayerLabError as exc:  # a data file that cannot travel to the cluster
+        except (LayerLabError, OSError) as exc:  # a data file that cannot travel to the cluster
             self.run_panel.show_message(ERROR, f"Cannot train{where}: {exc}")
             return False
         self._reset_stop()

@@ -188,9 +188,11 @@ class TrainingRunner(QObject):
             remote = executor is not None and executor.name != "local"  # a worker on another machine
             try:
                 args = remote_args(job, client.arrays) if remote else job.args()
-            except LayerLabError:
-                client.close()
-                raise
+            except (LayerLabError, OSError) as exc:
+                if not client.connection.died_during(exc):
+                    client.close()
+                    raise
+                args = job.args()  # the call below fails as the worker's death, with its reason
             session = WorkerSession(client)
             session.remote = remote
             client.exited.connect(lambda reason, _code, s=session: self._on_exited(s, reason))
