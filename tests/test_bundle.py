@@ -83,4 +83,4 @@ def test_a_job_that_cannot_be_packed_leaves_no_engine_behind(tmp_path):
     with pytest.raises(BundleError, match="no saved weights"):
         start_job(executor, project_io.load(make_project(tmp_path)), weights=True)
     [conn] = executor.started
-    assert conn.ended.wait(30) and conn.returncode == 0
+    assert conn.ended.wait(10) and not conn.alive

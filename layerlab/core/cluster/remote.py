@@ -91,7 +91,7 @@ def start_job(executor: Executor, project, listener: TrainingListener | None = N
         spec = job_spec(project, connection.arrays, overrides, model_file, weights=weights)
     except Exception as exc:
         if not connection.died_during(exc):
-            connection.close()  # the job cannot start (no saved weights, a file refused): no engine is left behind
+            connection.kill()  # the job cannot start (no saved weights, a file refused): no engine is left behind
             raise
         spec = {}  # the request below fails with EngineDied, saying how the engine ended
     connection.wait_ready(READY_TIMEOUT)
