@@ -47,6 +47,30 @@ def test_plots_are_made_ahead_and_the_first_report_uses_them(qtbot):
     assert list(batch.getData()[1]) == [2.0]
 
 
+def test_new_plots_are_laid_out_in_one_tick_and_given_their_points_in_the_next(qtbot):
+    history = RunHistory()
+    plots = _plots(qtbot, history)
+    lineage = history.start(None)
+    lineage.steps = 10
+    lineage.add_batch(0, 0, {"loss": 2.0})
+    plots.mark_dirty(lineage)
+    plots._tick()  # the redraw timer's tick: the new plot is shown, still empty
+    card = plots.cards["loss"]
+    batch = card.curves_for(lineage)[0]
+    assert card.isVisible() and _ys(batch) == []
+    qtbot.waitUntil(lambda: _ys(batch) == [2.0])  # the next turn
+
+    lineage.add_batch(0, 1, {"loss": 1.5})
+    plots.mark_dirty(lineage)
+    plots._tick()  # the plots are there: the points are drawn in the same tick
+    assert _ys(batch) == [2.0, 1.5] and plots.cards["loss"] is card
+
+
+def _ys(curve) -> list:
+    ys = curve.getData()[1]
+    return [] if ys is None else list(ys)
+
+
 def test_plots_of_metrics_gone_are_emptied_and_reused(qtbot):
     history = RunHistory()
     history.load([RunRecord(config={}, history={"loss": [1.0, 0.5], "mae": [0.3, 0.2]})])

@@ -121,7 +121,11 @@ class RunPanel(QWidget):
     def show_progress(self, fraction: float, text: str) -> None:
         # At least one step of the thousand: after the busy state, Qt's Fusion style keeps the busy animation
         # running (60 repaints a second, the editor's largest cost during a run) while the bar shows zero.
+        # QProgressBar.setValue repaints at once, and a repaint paints every part of the window waiting for
+        # one (the plots): the report's event would take the paints of other events with it. Updated instead.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setValue(max(1, round(max(0.0, min(1.0, fraction)) * 1000)))
+        self.progress.setUpdatesEnabled(True)
         self.progress_text.setText(text)
 
     def set_busy(self, busy: bool) -> None:
