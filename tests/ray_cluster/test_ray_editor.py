@@ -123,7 +123,7 @@ def test_train_on_the_cluster_streams_curves_and_saves_weights_into_the_project(
     assert len(exported) == len(held) and all(np.array_equal(a, b) for a, b in zip(exported, held))
 
 
-def test_stop_continue_then_a_killed_ray_worker_fails_the_run_and_leaves_the_project(qtbot, window, cluster,
+def test_stop_continue_kill_then_a_killed_ray_worker_fails_the_run_and_leaves_the_project(qtbot, window, cluster,
                                                                                       tmp_path):
     path = make_project(tmp_path, {"epochs": 500})
     assert window.open_path(path, ask=False)
@@ -144,6 +144,19 @@ def test_stop_continue_then_a_killed_ray_worker_fails_the_run_and_leaves_the_pro
     assert continued.session is stopped.session  # the worker on the node went on with its model
     assert continued.record.initial_epoch == stopped.session.epochs_done - 1 == stopped.record.epochs_run
 
+    # Kill on the worker that went on: the relay ends, and Ray ends the worker on the node
+    engine = stopped.session.client.pid
+    controller.run_panel.more_epochs.setValue(500)
+    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
+        QTest.mouseClick(controller.run_panel.continue_button, Qt.MouseButton.LeftButton)
+    assert controller.runner.running is stopped.session
+    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as killed:
+        controller.runner.kill()  # what Kill does
+    assert killed.args[0].status == FAILED
+    assert killed.args[0].reason.startswith("Killed: the run on the Ray cluster did not answer Stop")
+    qtbot.waitUntil(lambda: not running(engine), timeout=60_000)
+    assert path.read_bytes() == before and not weights_path_for(path).exists()
+
     with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
         assert controller.train()
     engine = controller.runner.running.client.pid
@@ -158,16 +171,6 @@ def test_stop_continue_then_a_killed_ray_worker_fails_the_run_and_leaves_the_pro
     assert "Press Train to start again" in failed.reason
     assert "Ray worker running the engine died" in controller.run_panel.message.text()
     assert not controller.locked and controller.train_action.isEnabled()
-    assert path.read_bytes() == before and not weights_path_for(path).exists()
-
-    with qtbot.waitSignal(controller.runner.epoch, timeout=RUN_TIMEOUT_MS):
-        assert controller.train()
-    engine = controller.runner.running.client.pid
-    with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as killed:
-        controller.runner.kill()  # what Kill does: the relay ends, and Ray ends the worker on the node
-    assert killed.args[0].status == FAILED
-    assert killed.args[0].reason.startswith("Killed: the run on the Ray cluster did not answer Stop")
-    qtbot.waitUntil(lambda: not running(engine), timeout=60_000)
     assert path.read_bytes() == before and not weights_path_for(path).exists()
 
 
