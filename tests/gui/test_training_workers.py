@@ -49,13 +49,14 @@ def headless_trained_csv_project(folder: Path, epochs: int, capsys) -> Path:
 def test_a_csv_project_trained_headless_reopens_and_trains_and_continues_by_clicks(qtbot, make_window, tmp_path,
                                                                                    capsys):
     """The crash of issue 11: reopen a project saved by `layerlab train --save`, then Continue and Train."""
+    window = make_window()
+    controller, panel = window.training, window.training.run_panel
+    controller.runner.warm()  # as the window does after its first paint: the worker loads while the command trains
     path = headless_trained_csv_project(tmp_path, epochs=3, capsys=capsys)
     saved = project_io.load(path)
     [saved_run] = saved.extra["runs"]
     assert saved.extra[WEIGHTS_RUN_KEY] == {"id": saved_run["id"], "epochs": 3}
 
-    window = make_window()
-    controller, panel = window.training, window.training.run_panel
     with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as restored:
         assert window.open_path(path, ask=False)
     restored = restored.args[0]
