@@ -97,12 +97,21 @@ class CheckEngine(QObject):
             self.client.kill()
 
     def shutdown(self) -> None:
-        """End the engine for good (the editor is closing)."""
+        """End the engine for good (the editor is closing).
+
+        An engine still importing Keras is killed at once: no one is left to read what it would answer
+        (exports are waited for before a window closes), and quitting must not wait seconds for it.
+        """
         if self._closed:
             return
         self._closed = True
-        if self.client is not None:
+        if self.client is None:
+            return
+        if self._ready:
             self.client.shutdown(5.0)
+        else:
+            self.client.kill()
+            self.client.connection.ended.wait(5.0)
 
     def _on_ready(self, client: EngineClient) -> None:
         if client is self.client:

@@ -2,15 +2,17 @@
 
 Each test trains a real Keras model for one to three epochs on scikit-learn's
 digits (offline), in a training worker process, and waits for signals (never
-sleeps). Keras is the oracle wherever a number is claimed: the trained model
-is asked of the worker (its weights, its predictions, or the model itself,
-exported by the worker and loaded here with plain Keras).
+sleeps); the tests that only look at a finished run share one (`trained_digits`).
+Keras is the oracle wherever a number is claimed: the trained model is asked of
+the worker (its weights, its predictions, or the model itself, exported by the
+worker and loaded here with plain Keras).
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -52,36 +54,86 @@ class Answers:
                        error=lambda _p, title, text: self.errors.append(text), info=lambda *a: None)
 
 
+def new_window(qtbot, folder: Path, settings_name: str, answers: Answers | None = None) -> MainWindow:
+    """A shown editor window whose dialogs are answered by `answers`, its settings and recovery in `folder`."""
+    answers = answers or Answers()
+    settings = QSettings(str(folder / settings_name), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, dialogs=answers.dialogs(), recovery_folder=folder / "recovery",
+                        warm_up_delay_ms=0)
+    window.answers = answers
+    # The app warms the next worker once a run has ended; here it warms as soon as a run begins, on the core
+    # the run leaves idle, so that the next test's Train does not wait for TensorFlow's import.
+    window.training.runner.phase.connect(lambda _text: window.training.runner.warm())
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def close_window(qtbot, window: MainWindow) -> None:
+    """Close without questions: a run still going is stopped first, unsaved work is dropped."""
+    training = window.training
+    if training.busy:
+        with qtbot.waitSignal(training.runner.finished, timeout=RUN_TIMEOUT_MS):
+            training.runner.request_stop()
+    window._restored = False
+    window.undo_stack.setClean()
+    training.unsaved_records, training.weights_unsaved = [], False
+    window.close()
+    training.shutdown()
+    window.check_service.shutdown()
+
+
 @pytest.fixture
 def make_window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv(recovery.ENV_DIR, str(tmp_path / "recovery"))
     made: list[MainWindow] = []
 
     def make(answers: Answers | None = None) -> MainWindow:
-        answers = answers or Answers()
-        settings = QSettings(str(tmp_path / f"settings{len(made)}.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings=settings, dialogs=answers.dialogs(), recovery_folder=tmp_path / "recovery",
-                            warm_up_delay_ms=0)
-        window.answers = answers
+        window = new_window(qtbot, tmp_path, f"settings{len(made)}.ini", answers)
         qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        qtbot.waitExposed(window)
         made.append(window)
         return window
 
     yield make
     for window in made:
-        training = window.training
-        if training.busy:
-            with qtbot.waitSignal(training.runner.finished, timeout=RUN_TIMEOUT_MS):
-                training.runner.request_stop()
-        window._restored = False
-        window.undo_stack.setClean()
-        training.unsaved_records, training.weights_unsaved = [], False
-        window.close()
-        training.shutdown()
-        window.check_service.shutdown()
+        close_window(qtbot, window)
+
+
+@pytest.fixture(scope="module")
+def trained_digits(qapp, request, tmp_path_factory):
+    """(window, outcome, watched): the digits example trained for 2 epochs, shared by the tests that only look
+    at the run (its plots, as they were drawn during the run and after; the results; the inspector's weights;
+    an export). None of them changes the run, the model, the plots or the window's data, so each passes or
+    fails alone, in any order; one run instead of one each.
+    """
+    from pytestqt.qtbot import QtBot
+
+    qtbot, folder = QtBot(request), tmp_path_factory.mktemp("trained_digits")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(recovery.ENV_DIR, str(folder / "recovery"))
+        window = new_window(qtbot, folder, "settings.ini")
+        try:
+            open_digits(window, epochs=2)
+            watched = watch_run(window)
+            outcome = run(qtbot, window)
+            yield window, outcome, watched
+        finally:
+            close_window(qtbot, window)
+
+
+def watch_run(window: MainWindow) -> SimpleNamespace:
+    """What a run shows while it goes: the loss points plotted at each epoch's end, and the batch reports."""
+    controller = window.training
+    watched = SimpleNamespace(seen_during_run=[], batches=[])
+
+    def on_epoch(epoch, _logs):  # connected after the controller's slot: the lineage already has the epoch
+        if controller.busy:
+            watched.seen_during_run.append(len(curve_data(window, "loss")[1][1]))
+
+    controller.runner.epoch.connect(on_epoch)
+    controller.runner.batch.connect(lambda e, b, logs: watched.batches.append((e, b, dict(logs))))
+    return watched
 
 
 def open_digits(window: MainWindow, **training) -> None:
@@ -137,20 +189,10 @@ def curve_data(window: MainWindow, metric: str, lineage=None):
 
 
 # -- a run streams its metrics into the plots -----------------------------------------------------------
-def test_a_short_run_streams_metrics_into_the_plots(qtbot, make_window):
-    window = make_window()
-    open_digits(window, epochs=2)
+def test_a_short_run_streams_metrics_into_the_plots(trained_digits):
+    window, outcome, watched = trained_digits  # the run was watched as it went (see trained_digits)
     controller = window.training
-    seen_during_run = []
-
-    def on_epoch(epoch, _logs):  # connected after the controller's slot: the lineage already has the epoch
-        if controller.busy:
-            seen_during_run.append(len(curve_data(window, "loss")[1][1]))
-
-    controller.runner.epoch.connect(on_epoch)
-    batches = []
-    controller.runner.batch.connect(lambda e, b, logs: batches.append((e, b, dict(logs))))
-    outcome = run(qtbot, window)
+    seen_during_run, batches = watched.seen_during_run, watched.batches
 
     assert outcome.status == FINISHED, outcome.reason
     assert seen_during_run == [1, 2]  # the points appeared while the model was training
@@ -265,12 +307,10 @@ def test_the_confusion_matrix_is_right_on_a_known_case(qtbot):
     assert [name for _pos, name in ticks] == ["cat", "dog", "owl"]
 
 
-def test_results_match_keras_on_the_held_out_samples(qtbot, make_window, tmp_path):
+def test_results_match_keras_on_the_held_out_samples(trained_digits, tmp_path):
     from sklearn.metrics import confusion_matrix as sk_confusion
 
-    window = make_window()
-    open_digits(window, epochs=2)
-    outcome = run(qtbot, window)
+    window, outcome, _watched = trained_digits
     evaluation = outcome.evaluation
     model, dataset = worker_model(outcome.session, tmp_path), digits_data()
     split = math.floor(dataset.num_train * 0.8)  # validation_split 0.2: Keras holds out the last 20%
@@ -292,10 +332,8 @@ def test_results_match_keras_on_the_held_out_samples(qtbot, make_window, tmp_pat
     assert results.predictions.images.count() == 24
 
 
-def test_the_inspector_shows_the_selected_layers_trained_weights(qtbot, make_window, tmp_path):
-    window = make_window()
-    open_digits(window, epochs=1)
-    outcome = run(qtbot, window)
+def test_the_inspector_shows_the_selected_layers_trained_weights(trained_digits, tmp_path):
+    window, outcome, _watched = trained_digits
     view = window.training.weights_view
     window.canvas.select_nodes(["hidden1"])
     assert view.isVisible() and view.shown == ["kernel", "bias"]
@@ -348,16 +386,15 @@ def test_saving_and_reopening_a_trained_project_gives_the_same_predictions(qtbot
     assert other.training.history.lineages[0].records[-1] is continued.record
 
 
-def test_export_writes_the_trained_model_as_h5(qtbot, make_window, tmp_path):
+def test_export_writes_the_trained_model_as_h5(qtbot, trained_digits, tmp_path):
     import keras
 
-    window = make_window()
-    open_digits(window, epochs=1)
-    outcome = run(qtbot, window)
+    window, outcome, _watched = trained_digits
     out = tmp_path / "digits.h5"
+    errors = len(window.answers.errors)
     with qtbot.waitSignal(window.exporter.busyChanged, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda busy: not busy):
         assert window.export_model(out) is not None
-    assert window.answers.errors == []
+    assert window.answers.errors[errors:] == []
     loaded = keras.models.load_model(out)
     x = digits_data().x_train[:50]
     assert np.allclose(loaded.predict(x, verbose=0), worker_predict(outcome.session, x), atol=1e-6)
