@@ -61,9 +61,6 @@ def new_window(qtbot, folder: Path, settings_name: str, answers: Answers | None 
     window = MainWindow(settings=settings, dialogs=answers.dialogs(), recovery_folder=folder / "recovery",
                         warm_up_delay_ms=0)
     window.answers = answers
-    # The app warms the next worker once a run has ended; here it warms as soon as a run begins, on the core
-    # the run leaves idle, so that the next test's Train does not wait for TensorFlow's import.
-    window.training.runner.phase.connect(lambda _text: window.training.runner.warm())
     window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
