@@ -5,7 +5,7 @@ Run by tests/gui/test_editor_never_imports_tensorflow.py as
 ``sys.meta_path`` refuses every import of ``tensorflow`` or ``keras`` in this
 process and records where it came from (the LayerLab frames of the stack).
 Then the session: open the digits example (its shapes checked, its data previewed and checked, a
-wire probed, the summary shown, all in the check engine), train, stop, continue, save,
+wire probed, the summary shown, all in the check engine, while the worker trains), train, stop, continue, save,
 export .h5, .keras and .py, import a .keras model, reopen the saved project
 (its weights are loaded in a worker), adapt a Normalization to the data and
 expand a MobileNetV2 into its layers (both in the check engine). The steps' outcomes, the refused
@@ -98,17 +98,6 @@ def main(out: Path) -> int:
     controller.dataProblemsChanged.connect(problems.append)
     checks.probeReady.connect(lambda _group, found: verdicts.update(found))
     window.open_example(ROOT / "resources" / "examples" / "digits_mlp.layerlab")
-    spin("the shape check", lambda: checked(window))
-    steps["valid"] = checks.report.valid
-    spin("the data preview", lambda: controller.data_service.preview is not None)
-    steps["preview images"] = len(controller.data_service.preview.images)
-    spin("the data's problems", lambda: problems)  # the digits, previewed and checked in the engine
-    doc = window.document
-    checks.probe([Edge(doc.input_ids()[0], doc.node_ids()[1])])
-    spin("a wire's verdict", lambda: verdicts)
-    steps["verdict"] = next(iter(verdicts.values())).ok
-    window.summary.refresh()
-    steps["summary rows"] = window.summary.table.topLevelItemCount()
     section = controller.store.get("training")
     section["epochs"] = 300
     controller.store.edit("training", section)
@@ -120,6 +109,18 @@ def main(out: Path) -> int:
     continued = wait(controller.outcomeReady, lambda: controller.continue_training(1))
     steps["continue"] = continued[0].status if continued else None
     steps["evaluation"] = bool(continued and continued[0].evaluation is not None)
+    # the check engine loaded Keras while the worker trained: the checks of the opened example
+    spin("the shape check", lambda: checked(window))
+    steps["valid"] = checks.report.valid
+    spin("the data preview", lambda: controller.data_service.preview is not None)
+    steps["preview images"] = len(controller.data_service.preview.images)
+    spin("the data's problems", lambda: problems)  # the digits, previewed and checked in the engine
+    doc = window.document
+    checks.probe([Edge(doc.input_ids()[0], doc.node_ids()[1])])
+    spin("a wire's verdict", lambda: verdicts)
+    steps["verdict"] = next(iter(verdicts.values())).ok
+    window.summary.refresh()
+    steps["summary rows"] = window.summary.table.topLevelItemCount()
     project = out / "digits.layerlab"
     steps["save"] = window.save_as(project)
     for suffix in (".h5", ".keras", ".py"):
