@@ -16,7 +16,7 @@ from layerlab.core.importer.errors import ModelRefusedError
 FORMATS = [".keras", ".h5"]
 
 
-def _round_trip(model, tmp_path, suffix, inputs=None, operations=False, h5_loads=True):
+def _round_trip(model, tmp_path, suffix, inputs=None, operations=False, h5_loads=True, saved=None):
     """Import the saved model, compare with Keras, export it back in both formats and compare again.
 
     Keras cannot load keras.ops operations back from .h5 (its legacy loader knows layers only): with
@@ -27,7 +27,7 @@ def _round_trip(model, tmp_path, suffix, inputs=None, operations=False, h5_loads
     from layerlab.core import project as project_io
     from layerlab.core.export import ExportError, export_project
 
-    keras_path, h5_path = save_both(model, tmp_path, model.name)
+    keras_path, h5_path = saved or save_both(model, tmp_path, model.name)
     path = keras_path if suffix == ".keras" else h5_path
     result = import_model(path)
     original = keras().models.load_model(keras_path if operations or not h5_loads else path, compile=False)
@@ -139,8 +139,9 @@ def test_explicit_masks_on_keyword_ports(tmp_path, suffix):
     assert {("steps", "gru", 2), ("qm", "att", 3), ("vm", "att", 4)} <= edges
 
 
-@pytest.mark.parametrize("suffix", FORMATS)
-def test_transfer_learning_recipe(tmp_path, suffix):
+@pytest.fixture(scope="module")
+def transfer(tmp_path_factory):
+    """A frozen MobileNetV2 under a new head, saved as .keras and .h5 once for both formats' tests (read only)."""
     k = keras()
     base = k.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None, alpha=0.35)
     base.trainable = False
@@ -151,7 +152,27 @@ def test_transfer_learning_recipe(tmp_path, suffix):
     h = k.layers.GlobalAveragePooling2D(name="pool")(h)
     h = k.layers.Dropout(0.2, name="drop")(h)
     out = k.layers.Dense(1, name="head")(h)
-    result = _round_trip(k.Model(x, out, name="transfer"), tmp_path, suffix, operations=True)
+    model = k.Model(x, out, name="transfer")
+    return model, save_both(model, tmp_path_factory.mktemp("transfer"), model.name)
+
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory):
+    """A frozen MobileNetV2 named "base" under a head, saved as .keras and .h5 once for both formats' tests."""
+    k = keras()
+    base = k.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None, alpha=0.35,
+                                      name="base")
+    base.trainable = False
+    x = k.Input((32, 32, 3), name="image")
+    out = k.layers.Dense(2, name="head")(k.layers.GlobalAveragePooling2D(name="pool")(base(x)))
+    model = k.Model(x, out, name="frozen")
+    return model, base, save_both(model, tmp_path_factory.mktemp("frozen"), "frozen")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_transfer_learning_recipe(tmp_path, suffix, transfer):
+    model, saved = transfer
+    result = _round_trip(model, tmp_path, suffix, operations=True, saved=saved)
     types = [n.type for n in result.project.document.nodes()]
     assert "ops.true_divide" in types and "ops.subtract" in types
 
@@ -197,15 +218,10 @@ def test_shared_sequential_encoder_stays_one_model_called_twice(tmp_path, suffix
 
 
 @pytest.mark.parametrize("suffix", FORMATS)
-def test_frozen_pretrained_base_is_one_frozen_sub_model(tmp_path, suffix):
+def test_frozen_pretrained_base_is_one_frozen_sub_model(tmp_path, suffix, frozen):
     k = keras()
-    base = k.applications.MobileNetV2(input_shape=(32, 32, 3), include_top=False, weights=None, alpha=0.35,
-                                      name="base")
-    base.trainable = False
-    x = k.Input((32, 32, 3), name="image")
-    out = k.layers.Dense(2, name="head")(k.layers.GlobalAveragePooling2D(name="pool")(base(x)))
-    model = k.Model(x, out, name="frozen")
-    path = save_both(model, tmp_path, "frozen")[0 if suffix == ".keras" else 1]
+    model, base, saved = frozen
+    path = saved[0 if suffix == ".keras" else 1]
     result = import_model(path)
     group = next(g for g in result.project.document.groups() if g.model)
     assert group.label == "base"

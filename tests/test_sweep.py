@@ -1,9 +1,6 @@
 """Sweeps on this computer: the search space, trial parameters and checks, and `layerlab sweep` end to end."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from ray_cluster.projects import make_project
@@ -14,7 +11,6 @@ from layerlab.core.sweep.params import problems, with_params
 from layerlab.core.sweep.space import SpaceError, check_keys, draw, parse_space
 from layerlab.core.sweep.trials import TrialResult, best
 
-ROOT = Path(__file__).resolve().parents[1]
 SPACE = {"training.learning_rate": {"loguniform": [0.005, 0.05]}, "nodes.hidden.units": {"choice": [0, 8, 16]}}
 
 
@@ -73,15 +69,16 @@ def test_best_ranks_only_trials_that_trained():
 
 
 @pytest.mark.slow
-def test_sweep_runs_trials_in_parallel_reports_invalid_ones_and_applies_the_best(tmp_path):
+def test_sweep_runs_trials_in_parallel_reports_invalid_ones_and_applies_the_best(tmp_path, capsys):
     path = make_project(tmp_path)
     (tmp_path / "space.json").write_text(json.dumps(SPACE))
-    # seed 5 draws hidden units 0, 16, 16: the first trial is invalid
-    done = subprocess.run([sys.executable, "-m", "layerlab.cli", "sweep", str(path), "--space",
-                           str(tmp_path / "space.json"), "--trials", "3", "--parallel", "2", "--seed", "5",
-                           "--json", "--apply"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    # seed 5 draws hidden units 0, 16, 16: the first trial is invalid. The command runs in this process (its
+    # trials are training engines of their own, as always): a fresh one would only import TensorFlow again.
+    code = cli.main(["sweep", str(path), "--space", str(tmp_path / "space.json"), "--trials", "3", "--parallel", "2",
+                     "--seed", "5", "--json", "--apply"])
+    done = capsys.readouterr()
+    assert code == 0, done.err
+    lines = [json.loads(line) for line in done.out.splitlines()]
     trials = {t["trial"]: t for t in lines[:-1]}
     assert sorted(trials) == [1, 2, 3]
     assert trials[1]["status"] == "invalid" and "units must be at least 1" in trials[1]["reason"]

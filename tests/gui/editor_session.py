@@ -4,7 +4,8 @@ Run by tests/gui/test_editor_never_imports_tensorflow.py as
 ``python tests/gui/editor_session.py OUT_FOLDER``: a finder at the front of
 ``sys.meta_path`` refuses every import of ``tensorflow`` or ``keras`` in this
 process and records where it came from (the LayerLab frames of the stack).
-Then the session: open the digits example, train, stop, continue, save,
+Then the session: open the digits example (its shapes checked, its data previewed and checked, a
+wire probed, the summary shown, all in the check engine, while the worker trains), train, stop, continue, save,
 export .h5, .keras and .py, import a .keras model, reopen the saved project
 (its weights are loaded in a worker), adapt a Normalization to the data and
 expand a MobileNetV2 into its layers (both in the check engine). The steps' outcomes, the refused
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import traceback
 from importlib.abc import MetaPathFinder
 from pathlib import Path
@@ -40,6 +42,7 @@ sys.meta_path.insert(0, KeepOut())
 from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from layerlab.core.document import Edge  # noqa: E402
 from layerlab.gui.dialogs import DISCARD, Dialogs  # noqa: E402
 from layerlab.gui.main_window import MainWindow  # noqa: E402
 
@@ -66,6 +69,21 @@ def wait(signal, start, accept=lambda *args: True, timeout: float = TIMEOUT_S):
     return got[0] if got else None
 
 
+def spin(what: str, condition, timeout: float = TIMEOUT_S) -> None:
+    """Run the event loop until `condition()` holds; end the session saying what never came."""
+    app, end = QApplication.instance(), time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise SystemExit(f"timed out waiting for {what}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def checked(window) -> bool:
+    service = window.check_service
+    return service.report_revision == window.document.revision and not service.pending
+
+
 def main(out: Path) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     errors: list[str] = []
@@ -76,6 +94,9 @@ def main(out: Path) -> int:
     window.show()
     steps: dict[str, object] = {}
     controller = window.training
+    checks, problems, verdicts = window.check_service, [], {}
+    controller.dataProblemsChanged.connect(problems.append)
+    checks.probeReady.connect(lambda _group, found: verdicts.update(found))
     window.open_example(ROOT / "resources" / "examples" / "digits_mlp.layerlab")
     section = controller.store.get("training")
     section["epochs"] = 300
@@ -88,6 +109,18 @@ def main(out: Path) -> int:
     continued = wait(controller.outcomeReady, lambda: controller.continue_training(1))
     steps["continue"] = continued[0].status if continued else None
     steps["evaluation"] = bool(continued and continued[0].evaluation is not None)
+    # the check engine loaded Keras while the worker trained: the checks of the opened example
+    spin("the shape check", lambda: checked(window))
+    steps["valid"] = checks.report.valid
+    spin("the data preview", lambda: controller.data_service.preview is not None)
+    steps["preview images"] = len(controller.data_service.preview.images)
+    spin("the data's problems", lambda: problems)  # the digits, previewed and checked in the engine
+    doc = window.document
+    checks.probe([Edge(doc.input_ids()[0], doc.node_ids()[1])])
+    spin("a wire's verdict", lambda: verdicts)
+    steps["verdict"] = next(iter(verdicts.values())).ok
+    window.summary.refresh()
+    steps["summary rows"] = window.summary.table.topLevelItemCount()
     project = out / "digits.layerlab"
     steps["save"] = window.save_as(project)
     for suffix in (".h5", ".keras", ".py"):
@@ -97,6 +130,8 @@ def main(out: Path) -> int:
     wait(window.importer.busyChanged, lambda: window.import_model_file(out / "digits.keras", ask=False),
          lambda busy: not busy)
     steps["import .keras"] = window.project.path is None and "digit" in window.document
+    spin("the imported model's check", lambda: checked(window))
+    steps["imported layers"] = len(window.document)
     reopened = wait(controller.outcomeReady, lambda: window.open_path(project, ask=False))
     steps["reopen"] = reopened[0].status if reopened else None
     doc, data = window.document, controller.data_service

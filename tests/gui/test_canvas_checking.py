@@ -15,106 +15,113 @@ from layerlab.core.verdicts import EdgeProber
 from layerlab.gui.checking import CheckService
 from layerlab.gui.commands import SetParamsCommand
 
+# Two editors in one fresh interpreter (this pytest process has imported TensorFlow): first a bare canvas
+# whose first paint comes before Keras, then a window set up unseen. One process, so its check engine loads
+# TensorFlow once; the spy watches both, and the window's part starts with the canvas's engine already warm
+# (what it proves, no check and no TensorFlow in the editor before it is shown, does not depend on the engine).
+FRESH_EDITOR = textwrap.dedent(
+    """
+    import json, sys, threading
+    from importlib.abc import MetaPathFinder
+    imports = []
 
-def test_keras_is_never_imported_in_the_editor_and_shapes_arrive_from_the_engine():
-    script = textwrap.dedent(
-        """
-        import json, sys, threading
-        from importlib.abc import MetaPathFinder
-        imports = []
+    class Spy(MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name in ("tensorflow", "keras"):
+                imports.append([name, threading.current_thread() is threading.main_thread()])
+            return None
 
-        class Spy(MetaPathFinder):
-            def find_spec(self, name, path=None, target=None):
-                if name in ("tensorflow", "keras"):
-                    imports.append([name, threading.current_thread() is threading.main_thread()])
-                return None
+    sys.meta_path.insert(0, Spy())
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QApplication
+    sys.path.insert(0, "tests/gui")
+    from conftest import wide_deep_document
+    from layerlab.gui.canvas.view import CanvasView
+    from layerlab.gui.checking import CheckService
 
-        sys.meta_path.insert(0, Spy())
-        from PySide6.QtCore import QEvent, QObject, QTimer
-        from PySide6.QtGui import QUndoStack
-        from PySide6.QtWidgets import QApplication
-        sys.path.insert(0, "tests/gui")
-        from conftest import wide_deep_document
-        from layerlab.gui.canvas.view import CanvasView
-        from layerlab.gui.checking import CheckService
+    app = QApplication([])
+    doc = wide_deep_document()
+    service = CheckService(doc)
+    view = CanvasView(doc, QUndoStack(), service)
+    first = {}
 
-        app = QApplication([])
-        doc = wide_deep_document()
-        service = CheckService(doc)
-        view = CanvasView(doc, QUndoStack(), service)
-        first = {}
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and obj is view.viewport() and not first:
+                first["heavy"] = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)
+                first["shape"] = view.canvas_scene.nodes["hidden1"].output_shape_text(0)
+                first["pending"] = service.pending and not service.keras_loaded
+            return False
 
-        class Watch(QObject):
-            def eventFilter(self, obj, event):
-                if event.type() == QEvent.Type.Paint and obj is view.viewport() and not first:
-                    first["heavy"] = sorted(m for m in ("tensorflow", "keras") if m in sys.modules)
-                    first["shape"] = view.canvas_scene.nodes["hidden1"].output_shape_text(0)
-                    first["pending"] = service.pending and not service.keras_loaded
-                return False
+    watch = Watch()
+    view.viewport().installEventFilter(watch)
+    loop = QEventLoop()  # not app.exec(): its end (aboutToQuit) would shut the shared engine down
+    service.reportReady.connect(lambda r: loop.quit())
+    QTimer.singleShot(200_000, loop.quit)
+    view.resize(900, 600)
+    view.show()
+    loop.exec()
+    canvas = {"imports": list(imports), "first": first,
+              "shape": view.canvas_scene.nodes["hidden1"].output_shape_text(0),
+              "keras_loaded": service.keras_loaded}
+    service.shutdown()
+    view.close()
 
-        watch = Watch()
-        view.viewport().installEventFilter(watch)
-        service.reportReady.connect(lambda r: app.quit())
-        QTimer.singleShot(200_000, app.quit)
-        view.resize(900, 600)
-        view.show()
-        app.exec()
-        print(json.dumps({"imports": imports, "first": first,
-                          "shape": view.canvas_scene.nodes["hidden1"].output_shape_text(0),
-                          "keras_loaded": service.keras_loaded}))
-        service.shutdown()
-        """
-    )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    from layerlab.core import project as project_io
+    from layerlab.gui.app import make_app
+    from layerlab.gui.main_window import MainWindow
+
+    make_app()
+    w = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat), interactive=False,
+                   warm_up_delay_ms=50)
+    w.adopt(project_io.load("resources/examples/wide_deep.layerlab"))
+    w.canvas.viewport().repaint()  # painting something that is not on screen does not count either
+    loop = QEventLoop()
+    QTimer.singleShot(600, loop.quit)  # twelve warm-up delays, with the event loop running
+    loop.exec()
+    service = w.check_service
+    before = {"heavy": sorted(m for m in ("tensorflow", "keras") if m in sys.modules),
+              "started": service.started, "checks": service.checks_started}
+    shown = []
+    w.firstShown.connect(lambda: shown.append("tensorflow" in sys.modules or "keras" in sys.modules))
+    service.reportReady.connect(lambda report: loop.quit())
+    QTimer.singleShot(200_000, loop.quit)
+    w.show()
+    loop.exec()
+    report = service.report
+    window = {"before": before, "shown": shown, "valid": report is not None and report.valid,
+              "params": report.total_params if report else None, "imports": imports}
+    print(json.dumps({"canvas": canvas, "window": window}))
+    w.close()
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def fresh_editor(tmp_path_factory):
+    settings = tmp_path_factory.mktemp("fresh_editor") / "s.ini"
+    out = subprocess.run([sys.executable, "-c", FRESH_EDITOR, str(settings)], capture_output=True, text=True,
+                         timeout=300, env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_keras_is_never_imported_in_the_editor_and_shapes_arrive_from_the_engine(fresh_editor):
+    result = fresh_editor["canvas"]
     assert result["imports"] == [], "the editor process imported Keras or TensorFlow"
     assert result["first"] == {"heavy": [], "shape": "…", "pending": True}
     assert result["keras_loaded"] and result["shape"] == "(None, 30)"
 
 
-def test_opening_a_project_before_the_window_is_shown_starts_nothing(tmp_path):
+def test_opening_a_project_before_the_window_is_shown_starts_nothing(fresh_editor):
     """A window being set up unseen (a project opened before show()) sends no check and imports no TensorFlow,
     however long that takes; once shown and painted, Keras loads off the GUI thread and the check arrives."""
-    script = textwrap.dedent(
-        f"""
-        import json, sys
-        from PySide6.QtCore import QEventLoop, QSettings, QTimer
-        from layerlab.core import project as project_io
-        from layerlab.gui.app import make_app
-        from layerlab.gui.main_window import MainWindow
-
-        app = make_app()
-        w = MainWindow(settings=QSettings({str(tmp_path / "s.ini")!r}, QSettings.Format.IniFormat),
-                       interactive=False, warm_up_delay_ms=50)
-        w.adopt(project_io.load("resources/examples/wide_deep.layerlab"))
-        w.canvas.viewport().repaint()  # painting something that is not on screen does not count either
-        loop = QEventLoop()
-        QTimer.singleShot(600, loop.quit)  # twelve warm-up delays, with the event loop running
-        loop.exec()
-        service = w.check_service
-        before = {{"heavy": sorted(m for m in ("tensorflow", "keras") if m in sys.modules),
-                   "started": service.started, "checks": service.checks_started}}
-        shown = []
-        w.firstShown.connect(lambda: shown.append("tensorflow" in sys.modules or "keras" in sys.modules))
-        service.reportReady.connect(lambda report: loop.quit())
-        QTimer.singleShot(200_000, loop.quit)
-        w.show()
-        loop.exec()
-        report = service.report
-        print(json.dumps({{"before": before, "shown": shown, "valid": report is not None and report.valid,
-                          "params": report.total_params if report else None}}))
-        w.close()
-        """
-    )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = fresh_editor["window"]
     assert result["before"] == {"heavy": [], "started": False, "checks": 0}
     assert result["shown"] == [False]
     assert result["valid"] and result["params"] > 0
+    assert result["imports"] == []  # nor later, the whole session long
 
 
 def test_start_starts_checking_at_once(qtbot, docs):

@@ -3,8 +3,10 @@
 The session runs in a fresh interpreter (this pytest process has imported
 TensorFlow for other tests): tests/gui/editor_session.py refuses every import
 of tensorflow or keras in the editor and records where each came from, while
-it trains, stops, continues, evaluates, saves, exports .h5/.keras/.py,
-imports a .keras model and reopens the trained project.
+it checks shapes, previews and checks the data, probes a wire, shows the
+summary, trains, stops, continues, evaluates, saves, exports .h5/.keras/.py,
+imports a .keras model and reopens the trained project (one session, so
+TensorFlow is loaded by one check engine and one training worker only).
 
 Training, Save and Export of the trained model go to worker processes
 (this branch). Shape checks, the project export of .py and imports move to
@@ -45,6 +47,8 @@ def test_an_editing_session_imports_no_tensorflow_in_the_editor(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
     steps = report["steps"]
+    assert steps["valid"] and steps["verdict"] is not None and steps["summary rows"] > 1
+    assert steps["preview images"] > 0  # the digits, previewed and their problems checked in the engine
     assert steps["trained an epoch"] and steps["stop"] == "stopped" and steps["continue"] == "finished"
     assert steps["evaluation"] and steps["save"] and steps["reopen"] == "restored"
     assert steps["adapt"] and steps["expand"]  # Adapt and Expand into Layers run in the check engine
@@ -58,3 +62,4 @@ def test_an_editing_session_imports_no_tensorflow_in_the_editor(tmp_path):
         pytest.xfail("TensorFlow is still asked for by the editor outside training (the check engine's part): "
                      + "; ".join(places))
     assert report["errors"] == [] and steps["export .py"] and steps["import .keras"]
+    assert steps["imported layers"] > 1
