@@ -10,6 +10,7 @@ worker and loaded here with plain Keras).
 
 from __future__ import annotations
 
+import gc
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -229,11 +230,13 @@ def test_the_window_keeps_responding_and_locks_the_model_during_a_run(qtbot, mak
     QApplication.sendEvent(view, QKeyEvent(QKeyEvent.Type.KeyPress, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier))
     assert controller.lock.refused >= refused + 3
     assert (window.document.nodes(), window.document.edges()) == before
+    assert gc.get_freeze_count() > 0  # the editor's objects are out of full garbage collections (collector.py)
 
     with qtbot.waitSignal(controller.outcomeReady, timeout=RUN_TIMEOUT_MS) as blocker:
         controller.stop()
     assert blocker.args[0].status == STOPPED
     assert not controller.locked and not controller.banner.isVisible()
+    assert gc.get_freeze_count() == 0  # given back when the run ended
     assert window.inspector.isEnabled() and window.palette_panel.isEnabled() and controller.data_panel.isEnabled()
     assert window.menu_actions["undo"].isEnabled()  # as it was before the run (the settings edit can be undone)
 

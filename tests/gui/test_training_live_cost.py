@@ -195,3 +195,21 @@ def test_a_theme_change_makes_the_plots_and_the_spares_anew(qtbot):
     assert list(plots.cards) == ["loss"] and all(plots.cards["loss"] is not c for c in before)
     qtbot.waitUntil(lambda: len(plots.spares) == 2)
     assert not {id(c) for c in plots.spares} & {id(c) for c in before}
+
+
+def test_full_garbage_collections_wait_until_the_last_runs_end():
+    import gc
+
+    from layerlab.gui.training import collector
+
+    first, second = object(), object()
+    collector.hold(first)
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    collector.hold(second)  # a second window's run: nothing frozen again
+    assert gc.get_freeze_count() == frozen
+    collector.release(first)
+    assert gc.get_freeze_count() == frozen  # the other run goes on
+    collector.release(first)  # told twice (its window closed after its run): no effect
+    collector.release(second)
+    assert gc.get_freeze_count() == 0

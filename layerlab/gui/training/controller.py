@@ -1,4 +1,4 @@
-"""The training side of the main window: panels, Run actions, runs on the training thread, trained state.
+"""The training side of the main window: panels, Run actions, runs in worker processes, trained state.
 
 `TrainingController` is created by the MainWindow and owns:
 
@@ -10,9 +10,8 @@
 - the RunHistory behind the runs list and the live plots,
 - the results view and the weights shown in the inspector,
 - the lock that keeps the graph read-only during a run,
-- the trained session (a handle on the worker process that holds the model):
-  saved with the project (weights beside it, runs in it) and exported by that
-  worker, restored (in a new worker) when a trained project is opened.
+- the trained session (the worker process that holds the model): saved with the project (weights beside
+  it, runs in it), exported by that worker, restored in a new worker when a trained project is opened.
 
 Data flows one way: job -> worker process -> event messages -> runner signals ->
 this controller -> RunHistory -> plots (redrawn by their own timer). The editor
@@ -36,6 +35,7 @@ from layerlab.core.training.progress import RunProgress
 from layerlab.core.training.series import RunHistory
 from layerlab.gui import icons
 from layerlab.gui.dialogs import CANCEL
+from layerlab.gui.training import collector
 from layerlab.gui.training.adapting import Adapter
 from layerlab.gui.training.data_panel import DataPanel
 from layerlab.gui.training.data_service import DataService
@@ -103,6 +103,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.weights_view = WeightsView(self.document)
         self.banner = LockBanner()
         self.lock = EditLock(window.canvas, self._lock_targets, self.banner, self)
+        collector.follow(self.lock.changed, self)  # no full garbage collection during a run
         self._check_timer = QTimer(self)  # a burst of changes re-checks the data once
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(0)
@@ -454,6 +455,7 @@ class TrainingController(RunReports, TrainedState, QObject):
         self.session, self.earlier = None, []
         self.runner.shutdown()
         self.data_service.shutdown()
+        collector.release(self)
 
 
 def plot_count(training: dict | None, outputs: int) -> int:
