@@ -84,3 +84,15 @@ def test_a_job_that_cannot_be_packed_leaves_no_engine_behind(tmp_path):
         start_job(executor, project_io.load(make_project(tmp_path)), weights=True)
     [conn] = executor.started
     assert conn.ended.wait(10) and not conn.alive
+
+
+def test_only_a_vanished_array_folder_is_read_as_the_engines_death():
+    conn = LocalExecutor().start("train")
+    try:
+        assert not conn.died_during(PermissionError("data.csv: permission denied"))  # the engine lives
+        conn.kill()
+        assert conn.ended.wait(10)
+        assert conn.died_during(FileNotFoundError("the folder went with the engine"))
+        assert not conn.died_during(ValueError("not an OSError"))
+    finally:
+        conn.kill()

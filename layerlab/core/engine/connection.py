@@ -132,9 +132,12 @@ class EngineConnection:
         """Whether `error`, met while writing into this engine's array folder, came from the engine's death.
 
         An engine that dies takes its array folder with it, so a job being packed into that folder fails
-        with an OSError; that is the engine's death (its request then fails with EngineDied), not a bug.
+        with an OSError; that is the engine's death, not a bug. The folder goes only after the connection
+        has stopped taking requests, so a request sent now fails with EngineDied, saying how it ended.
+        Any other OSError (an unreadable data file) is told at once, without waiting.
         """
-        return isinstance(error, OSError) and self.ended.wait(EXIT_WAIT * 2)
+        return (isinstance(error, OSError) and self._own_arrays and self.arrays is not None
+                and not Path(self.arrays.folder).is_dir())
 
     # -- ending ----------------------------------------------------------------------------------------
     def shutdown(self, timeout: float = 5.0) -> None:

@@ -299,7 +299,6 @@ class MetricPlots(QWidget):
         Done in one turn of the event loop, the two were the editor's longest stall of a run (~50 ms).
         """
         if self._ensure_cards():
-            self._dirty = {lineage.id for lineage in self.history.lineages}
             self._next.start()
             return
         self.flush()
@@ -308,8 +307,7 @@ class MetricPlots(QWidget):
         """Draw what changed now (the timer calls this; tests and exports may too)."""
         self._timer.stop()
         self._next.stop()
-        if self._ensure_cards():
-            self._dirty = {lineage.id for lineage in self.history.lineages}
+        self._ensure_cards()
         ids = self._dirty
         self._dirty = set()
         for lineage in self.history.lineages:
@@ -333,10 +331,12 @@ class MetricPlots(QWidget):
         self.flush()
 
     def _ensure_cards(self) -> bool:
-        """A plot for every metric; True when the set of plots changed."""
+        """A plot for every metric; True when the set of plots changed (every run is then to be drawn)."""
         names = self.history.metric_names()
         if list(self.cards) == names:
-            return False  # no runs left (a new project, an import): the plots go, nothing of the last project stays
+            return False
+        self._dirty = {lineage.id for lineage in self.history.lineages}
+        # With no runs left (a new project, an import) the plots go: nothing of the last project stays.
         for card in self.cards.values():
             self._recycle(card)
         self.cards = {}
